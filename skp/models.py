@@ -1,0 +1,254 @@
+"""The annual SKP (SPEC §4): header, Rencana Hasil Kerja with intervensi links to the penilai's
+RHK, Indikator Kinerja Individu, the seven BerAKHLAK perilaku rows and the lampiran.
+
+Revisions: an approved SKP is changed only through a new row (`induk` = the first approved
+version of the lineage, `revisi` = 1, 2, …) that goes through the same approval; when it is
+approved the previous version becomes DIGANTI and stays readable.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+
+from opd.models import Jabatan, Pegawai
+from skp import rules
+
+
+class SkpQuerySet(models.QuerySet):
+    def for_tahun(self, tahun: int) -> SkpQuerySet:
+        return self.filter(tahun=tahun)
+
+    def berlaku(self) -> SkpQuerySet:
+        """Versions in force or on their way to it (not superseded)."""
+        return self.exclude(status=Skp.Status.DIGANTI)
+
+    def with_related(self) -> SkpQuerySet:
+        return self.select_related("pegawai", "pegawai__opd", "pegawai__unit", "jabatan", "penilai")
+
+
+class Skp(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", "Draft"
+        DIAJUKAN = "DIAJUKAN", "Diajukan"
+        DIKEMBALIKAN = "DIKEMBALIKAN", "Dikembalikan"
+        DISETUJUI = "DISETUJUI", "Disetujui"
+        DIGANTI = "DIGANTI", "Diganti revisi"
+
+    class Pendekatan(models.TextChoices):
+        KUANTITATIF = "KUANTITATIF", "Kuantitatif"
+        KUALITATIF = "KUALITATIF", "Kualitatif"
+
+    pegawai = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="skp_set", verbose_name="pegawai")
+    jabatan = models.ForeignKey(Jabatan, on_delete=models.PROTECT, related_name="+", verbose_name="jabatan")
+    tahun = models.PositiveSmallIntegerField("tahun")
+    mulai = models.DateField("periode mulai")
+    selesai = models.DateField("periode selesai")
+    pendekatan = models.CharField(
+        "pendekatan", max_length=12, choices=Pendekatan.choices, default=Pendekatan.KUANTITATIF
+    )
+    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # Revision lineage: `induk` is the first version; null on the first version itself.
+    induk = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revisi_set", verbose_name="SKP induk"
+    )
+    revisi = models.PositiveSmallIntegerField("revisi ke", default=0)
+    # The penilai who receives the submission (resolved at submit), and the one who decided.
+    penilai = models.ForeignKey(
+        Pegawai, on_delete=models.PROTECT, null=True, blank=True, related_name="skp_dinilai", verbose_name="penilai"
+    )
+    # Snapshots at approval (SPEC §2): nama, nip, golongan, pangkat, jabatan, unit, opd.
+    snapshot_pegawai = models.JSONField("data pegawai saat disetujui", default=dict, blank=True)
+    snapshot_penilai = models.JSONField("data penilai saat disetujui", default=dict, blank=True)
+    snapshot_atasan_penilai = models.JSONField("data atasan penilai saat disetujui", default=dict, blank=True)
+    catatan_pengembalian = models.TextField("catatan pengembalian", blank=True)
+    diajukan_pada = models.DateTimeField("diajukan pada", null=True, blank=True)
+    disetujui_pada = models.DateTimeField("disetujui pada", null=True, blank=True)
+    ditutup_pada = models.DateField("ditutup pada", null=True, blank=True)
+    alasan_penutupan = models.CharField("alasan penutupan", max_length=255, blank=True)
+    # Lampiran SKP (PermenPANRB 6/2022).
+    lampiran_dukungan_sumber_daya = models.TextField("dukungan sumber daya", blank=True)
+    lampiran_skema_pertanggungjawaban = models.TextField("skema pertanggungjawaban", blank=True)
+    lampiran_konsekuensi = models.TextField("konsekuensi", blank=True)
+    # Optimistic locking: every edit of the SKP or its rows bumps it; a save that carries a
+    # stale value is refused (two browser tabs must not silently overwrite each other).
+    versi = models.PositiveIntegerField("versi", default=1)
+    dibuat_pada = models.DateTimeField("dibuat pada", auto_now_add=True)
+    diubah_pada = models.DateTimeField("diubah pada", auto_now=True)
+
+    objects = SkpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "SKP"
+        verbose_name_plural = "SKP"
+        ordering = ["-tahun", "-mulai", "-revisi"]
+        constraints = [
+            models.CheckConstraint(condition=Q(selesai__gte=models.F("mulai")), name="skp_selesai_after_mulai"),
+            models.CheckConstraint(
+                condition=Q(induk__isnull=True, revisi=0) | Q(induk__isnull=False, revisi__gt=0),
+                name="skp_revisi_has_induk",
+            ),
+            # At most one version of a lineage in progress at a time.
+            models.UniqueConstraint(
+                fields=["induk"],
+                condition=Q(induk__isnull=False, status__in=["DRAFT", "DIAJUKAN", "DIKEMBALIKAN"]),
+                name="skp_one_open_revision",
+            ),
+            models.UniqueConstraint(fields=["induk", "revisi"], name="skp_unique_revisi"),
+            # Two lineages of one pegawai never start on the same day (the full no-overlap rule is
+            # an exclusion constraint on PostgreSQL, migration 0002, and a check in services).
+            models.UniqueConstraint(
+                fields=["pegawai", "mulai"], condition=Q(induk__isnull=True), name="skp_unique_start_per_pegawai"
+            ),
+        ]
+        indexes = [models.Index(fields=["pegawai", "tahun"]), models.Index(fields=["penilai", "status"])]
+
+    def __str__(self) -> str:
+        suffix = f" rev. {self.revisi}" if self.revisi else ""
+        return f"SKP {self.tahun} {self.pegawai.nama_lengkap}{suffix}"
+
+    @property
+    def lineage_root_id(self) -> int:
+        return self.induk_id or self.pk
+
+    @property
+    def is_editable_state(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.DIKEMBALIKAN}
+
+    @property
+    def is_kualitatif(self) -> bool:
+        return self.pendekatan == self.Pendekatan.KUALITATIF
+
+    @property
+    def is_jpt(self) -> bool:
+        return self.jabatan.jenis == "JPT"
+
+    def overlaps(self, mulai: datetime.date, selesai: datetime.date) -> bool:
+        return self.mulai <= selesai and mulai <= self.selesai
+
+
+class RencanaHasilKerja(models.Model):
+    class Jenis(models.TextChoices):
+        UTAMA = "UTAMA", "Utama"
+        TAMBAHAN = "TAMBAHAN", "Tambahan"
+
+    skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="rhk_set", verbose_name="SKP")
+    jenis = models.CharField("jenis", max_length=10, choices=Jenis.choices, default=Jenis.UTAMA)
+    urutan = models.PositiveSmallIntegerField("urutan", default=0)
+    uraian = models.TextField("rencana hasil kerja")
+    # JPT: derived from the OPD's Perjanjian Kinerja (perspektif is optional; SPEC §4).
+    perspektif = models.CharField("perspektif", max_length=100, blank=True)
+    # The row of the previous version this one was copied from (revisions, copy from last year).
+    asal = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="salinan", verbose_name="disalin dari"
+    )
+    intervensi = models.ManyToManyField(
+        "self",
+        through="IntervensiRhk",
+        through_fields=("rhk", "rhk_atasan"),
+        symmetrical=False,
+        related_name="diintervensi_oleh",
+        verbose_name="RHK atasan yang diintervensi",
+    )
+
+    class Meta:
+        verbose_name = "rencana hasil kerja"
+        verbose_name_plural = "rencana hasil kerja"
+        ordering = ["skp", "jenis", "urutan", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(uraian=""), name="rhk_uraian_not_empty")]
+
+    def __str__(self) -> str:
+        return self.uraian[:120]
+
+
+class IntervensiRhk(models.Model):
+    """A link from a pegawai's RHK to the penilai's RHK it intervenes (cascading)."""
+
+    class Cascading(models.TextChoices):
+        LANGSUNG = "LANGSUNG", "Langsung"
+        TIDAK_LANGSUNG = "TIDAK_LANGSUNG", "Tidak langsung"
+
+    rhk = models.ForeignKey(RencanaHasilKerja, on_delete=models.CASCADE, related_name="link_atas")
+    rhk_atasan = models.ForeignKey(RencanaHasilKerja, on_delete=models.PROTECT, related_name="link_bawah")
+    jenis_cascading = models.CharField(
+        "jenis cascading", max_length=15, choices=Cascading.choices, default=Cascading.LANGSUNG
+    )
+
+    class Meta:
+        verbose_name = "intervensi RHK"
+        verbose_name_plural = "intervensi RHK"
+        constraints = [
+            models.UniqueConstraint(fields=["rhk", "rhk_atasan"], name="intervensi_unique"),
+            models.CheckConstraint(condition=~Q(rhk=models.F("rhk_atasan")), name="intervensi_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rhk} → {self.rhk_atasan} ({self.get_jenis_cascading_display()})"
+
+
+class IndikatorKinerja(models.Model):
+    """IKI. Kuantitatif: aspek and a numeric target `min[–max] satuan`; kualitatif: a sentence."""
+
+    class Aspek(models.TextChoices):
+        KUANTITAS = "KUANTITAS", "Kuantitas"
+        KUALITAS = "KUALITAS", "Kualitas"
+        WAKTU = "WAKTU", "Waktu"
+        BIAYA = "BIAYA", "Biaya"
+
+    rhk = models.ForeignKey(RencanaHasilKerja, on_delete=models.CASCADE, related_name="iki_set", verbose_name="RHK")
+    urutan = models.PositiveSmallIntegerField("urutan", default=0)
+    uraian = models.TextField("indikator kinerja individu")
+    aspek = models.CharField("aspek", max_length=10, choices=Aspek.choices, blank=True)
+    target_min = models.DecimalField("target (min)", max_digits=16, decimal_places=2, null=True, blank=True)
+    target_max = models.DecimalField("target (maks)", max_digits=16, decimal_places=2, null=True, blank=True)
+    satuan = models.CharField("satuan", max_length=50, blank=True)
+    target_kualitatif = models.TextField("target (kualitatif)", blank=True)
+
+    class Meta:
+        verbose_name = "indikator kinerja individu"
+        verbose_name_plural = "indikator kinerja individu"
+        ordering = ["rhk", "urutan", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(uraian=""), name="iki_uraian_not_empty"),
+            models.CheckConstraint(
+                condition=Q(target_min__isnull=True) | Q(target_min__gte=0), name="iki_target_min_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_max__isnull=True)
+                | Q(target_min__isnull=False, target_max__gte=models.F("target_min")),
+                name="iki_target_min_le_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.uraian[:120]
+
+    @property
+    def target_display(self) -> str:
+        if self.target_min is None:
+            return self.target_kualitatif
+        return rules.format_target(self.target_min, self.target_max, self.satuan)
+
+
+class PerilakuKerja(models.Model):
+    """One row per BerAKHLAK core value, created with the SKP (SPEC §4)."""
+
+    skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="perilaku_set", verbose_name="SKP")
+    nilai = models.CharField("nilai dasar", max_length=30, choices=rules.BERAKHLAK_CHOICES)
+    urutan = models.PositiveSmallIntegerField("urutan")
+    ekspektasi_khusus = models.TextField("ekspektasi khusus pimpinan", blank=True)
+
+    class Meta:
+        verbose_name = "perilaku kerja"
+        verbose_name_plural = "perilaku kerja"
+        ordering = ["skp", "urutan"]
+        constraints = [models.UniqueConstraint(fields=["skp", "nilai"], name="perilaku_unique_per_skp")]
+
+    def __str__(self) -> str:
+        return self.get_nilai_display()
+
+    @property
+    def panduan(self) -> tuple[str, ...]:
+        return rules.BERAKHLAK[self.nilai].panduan

@@ -1,0 +1,225 @@
+"""A small named world shared by the tests, and the browser fixtures.
+
+The world (positional hierarchy, SPEC §2):
+
+    Bupati (pejabat negara, no SKP)
+    └── Sekretaris Daerah (JPT, SETDA)                                   `sekda`
+        └── Kepala Dinas Kesehatan PP dan KB (JPT, DINKESDALDUKKB)        `kepala`
+            ├── Kepala Bidang Pelayanan Kesehatan (Administrator)        `penilai`
+            │   └── Pengelola Data Pelayanan Kesehatan (Pelaksana)        `pegawai`, `pegawai2`
+            └── Analis SDM Aparatur (Pelaksana)                           `admin_opd` (admin OPD)
+    Badan Kepegawaian Daerah: Analis Kepegawaian                           `admin_bkd`
+    Inspektorat: Auditor Ahli Muda                                         `auditor`
+    Dinas Perhubungan: Pengatur Lalu Lintas                                `outsider`
+
+Everybody's password is PASSWORD.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from opd.models import Jabatan, JenisJabatan, Opd, Pegawai, PeranPengguna, UnitKerja
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Rahasia#2026"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+_serial = itertools.count(1)
+
+
+def make_nip(*, lahir: str = "19800101", tmt: str = "200501", gender: str = "1", serial: int | None = None) -> str:
+    """A valid PNS NIP: YYYYMMDD YYYYMM G NNN."""
+    number = serial if serial is not None else next(_serial) % 999 + 1
+    return f"{lahir}{tmt}{gender}{number:03d}"
+
+
+def make_pegawai(nama: str, jabatan: Jabatan | None, *, opd: Opd | None = None, **extra) -> Pegawai:
+    extra.setdefault("nip", make_nip(lahir=f"19{70 + next(_serial) % 25:02d}0{1 + next(_serial) % 9}1{next(_serial) % 9}"))
+    return Pegawai.objects.create_user(
+        password=PASSWORD,
+        nama=nama,
+        jabatan=jabatan,
+        opd=opd if opd is not None else (jabatan.opd if jabatan else None),
+        unit=jabatan.unit if jabatan else None,
+        golongan=extra.pop("golongan", "III/a"),
+        **extra,
+    )
+
+
+def add_role(pegawai: Pegawai, peran: str, opd: Opd | None = None) -> Pegawai:
+    PeranPengguna.objects.create(pegawai=pegawai, peran=peran, opd=opd)
+    if hasattr(pegawai, "_roles_cache"):
+        del pegawai._roles_cache
+    return pegawai
+
+
+@dataclass
+class World:
+    opd: Opd
+    other_opd: Opd
+    unit: UnitKerja
+    bupati: Pegawai
+    sekda: Pegawai
+    kepala: Pegawai
+    penilai: Pegawai
+    pegawai: Pegawai
+    pegawai2: Pegawai
+    admin_opd: Pegawai
+    admin_bkd: Pegawai
+    auditor: Pegawai
+    outsider: Pegawai
+
+    def roles(self) -> dict[str, Pegawai]:
+        return {
+            "pegawai": self.pegawai,
+            "penilai": self.penilai,
+            "kepala": self.kepala,
+            "admin_opd": self.admin_opd,
+            "admin_bkd": self.admin_bkd,
+            "auditor": self.auditor,
+            "outsider": self.outsider,
+        }
+
+
+@pytest.fixture
+def world(db) -> World:
+    setda = Opd.objects.get(kode="SETDA")
+    dinkes = Opd.objects.get(kode="DINKESDALDUKKB")
+    bkd = Opd.objects.get(kode="BKD")
+    inspektorat = Opd.objects.get(kode="INSPEKTORAT")
+    dishub = Opd.objects.get(kode="DISHUB")
+
+    j_bupati = Jabatan.objects.create(nama="Bupati Trenggalek", jenis=JenisJabatan.PEJABAT_NEGARA)
+    j_sekda = Jabatan.objects.create(
+        nama="Sekretaris Daerah", jenis=JenisJabatan.JPT, eselon="II.a", kelas_jabatan=15, opd=setda, atasan=j_bupati
+    )
+    pimpinan = UnitKerja.objects.create(opd=dinkes, nama="Pimpinan Dinas", jenis=UnitKerja.Jenis.PIMPINAN)
+    bidang = UnitKerja.objects.create(
+        opd=dinkes, parent=pimpinan, nama="Bidang Pelayanan Kesehatan", jenis=UnitKerja.Jenis.BIDANG
+    )
+    sekretariat = UnitKerja.objects.create(
+        opd=dinkes, parent=pimpinan, nama="Sekretariat", jenis=UnitKerja.Jenis.SEKRETARIAT
+    )
+    j_kepala = Jabatan.objects.create(
+        nama="Kepala Dinas Kesehatan, Pengendalian Penduduk dan Keluarga Berencana",
+        jenis=JenisJabatan.JPT,
+        eselon="II.b",
+        kelas_jabatan=14,
+        opd=dinkes,
+        unit=pimpinan,
+        atasan=j_sekda,
+    )
+    j_kabid = Jabatan.objects.create(
+        nama="Kepala Bidang Pelayanan Kesehatan",
+        jenis=JenisJabatan.ADMINISTRATOR,
+        eselon="III.b",
+        kelas_jabatan=11,
+        opd=dinkes,
+        unit=bidang,
+        atasan=j_kepala,
+    )
+    j_staf = Jabatan.objects.create(
+        nama="Pengelola Data Pelayanan Kesehatan",
+        jenis=JenisJabatan.PELAKSANA,
+        kelas_jabatan=6,
+        opd=dinkes,
+        unit=bidang,
+        atasan=j_kabid,
+    )
+    j_admin = Jabatan.objects.create(
+        nama="Analis SDM Aparatur", jenis=JenisJabatan.PELAKSANA, kelas_jabatan=7, opd=dinkes, unit=sekretariat,
+        atasan=j_kepala,
+    )  # fmt: skip
+    j_bkd = Jabatan.objects.create(nama="Analis Kepegawaian", jenis=JenisJabatan.PELAKSANA, kelas_jabatan=7, opd=bkd)
+    j_aud = Jabatan.objects.create(
+        nama="Auditor Ahli Muda", jenis=JenisJabatan.FUNGSIONAL, kelas_jabatan=11, opd=inspektorat
+    )
+    j_out = Jabatan.objects.create(
+        nama="Pengatur Lalu Lintas", jenis=JenisJabatan.PELAKSANA, kelas_jabatan=6, opd=dishub
+    )
+
+    bupati = make_pegawai("Bupati Trenggalek", j_bupati, nip="bupati", jenis_asn=Pegawai.JenisAsn.NON_ASN, golongan="")
+    sekda = make_pegawai("Edy Soepriyanto", j_sekda, nip="196805121994031007", golongan="IV/c", gelar_depan="Drs.")
+    kepala = make_pegawai(
+        "Sunarto", j_kepala, nip="197003151998031005", golongan="IV/b", gelar_depan="dr.", gelar_belakang="M.Kes."
+    )
+    penilai = make_pegawai("Rina Puspitasari", j_kabid, nip="197805232005012012", golongan="IV/a", gelar_belakang="S.KM.")
+    pegawai = make_pegawai("Agus Setiawan", j_staf, nip="199002142015031003", golongan="II/c")
+    pegawai2 = make_pegawai("Dewi Lestari", j_staf, nip="199206202019022004", golongan="II/b")
+    admin_opd = make_pegawai("Yuli Handayani", j_admin, nip="198707112010012015", golongan="III/b")
+    admin_bkd = make_pegawai("Bambang Wicaksono", j_bkd, nip="198204172006041009", golongan="III/c")
+    auditor = make_pegawai("Sri Wahyuni", j_aud, nip="198109092008012011", golongan="III/d")
+    outsider = make_pegawai("Joko Prasetyo", j_out, nip="198512302011011004", golongan="II/d")
+    add_role(admin_opd, PeranPengguna.Peran.ADMIN_OPD, dinkes)
+    add_role(admin_bkd, PeranPengguna.Peran.ADMIN_BKD)
+    add_role(auditor, PeranPengguna.Peran.AUDITOR)
+    return World(
+        opd=dinkes,
+        other_opd=dishub,
+        unit=bidang,
+        bupati=bupati,
+        sekda=sekda,
+        kepala=kepala,
+        penilai=penilai,
+        pegawai=pegawai,
+        pegawai2=pegawai2,
+        admin_opd=admin_opd,
+        admin_bkd=admin_bkd,
+        auditor=auditor,
+        outsider=outsider,
+    )
+
+
+# Browser tests ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Drive Debian's Chromium; never download a browser. Without it: skip, but fail in CI."""
+    if not Path(CHROMIUM_PATH).exists():
+        message = f"Chromium tidak ditemukan di {CHROMIUM_PATH} (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message + " — di CI uji peramban wajib berjalan.")
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM_PATH,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "locale": "id-ID", "timezone_id": "Asia/Jakarta", "viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    path = ARTIFACTS / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def browser_login(page, live_server, nip: str, password: str = PASSWORD) -> None:
+    page.goto(f"{live_server.url}/masuk/")
+    page.fill("input[name=username]", nip)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
