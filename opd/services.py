@@ -164,3 +164,67 @@ def set_atasan_jabatan(
         alasan=alasan,
     )
     return pegawai
+
+
+class OrgChart:
+    """The supervisor structure loaded once, resolved in memory: for list pages and the pohon
+    kinerja, where resolving each pegawai with queries would cost a query per row.
+
+    Same rules as `resolve_penilai`: active Plt/Plh of the supervising position → its definitive
+    holder on duty → if vacant, the position above."""
+
+    def __init__(self, *, on: datetime.date | None = None) -> None:
+        self.day = _today(on)
+        self.jabatan_atasan: dict[int, int | None] = dict(Jabatan.objects.values_list("pk", "atasan_id"))
+        self.pegawai: dict[int, Pegawai] = {}
+        self.holders: dict[int, list[int]] = {}
+        for p in Pegawai.objects.filter(jabatan__isnull=False, is_active=True).select_related("jabatan", "opd", "unit"):
+            self.pegawai[p.pk] = p
+            if p.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
+                self.holders.setdefault(p.jabatan_id, []).append(p.pk)
+        for ids in self.holders.values():
+            ids.sort()
+        self.plt: dict[int, int] = {}
+        for jabatan_id, pegawai_id in (
+            PenugasanPlt.objects.active_on(self.day).order_by("mulai", "pk").values_list("jabatan_id", "pegawai_id")
+        ):
+            self.plt[jabatan_id] = pegawai_id  # the latest start wins, as in resolve_penilai
+        self._penilai_cache: dict[int, int | None] = {}
+
+    def _acting_for(self, jabatan_id: int | None, exclude: int) -> int | None:
+        seen: set[int] = set()
+        while jabatan_id is not None and jabatan_id not in seen:
+            seen.add(jabatan_id)
+            plt = self.plt.get(jabatan_id)
+            if plt is not None and plt != exclude:
+                return plt
+            for holder in self.holders.get(jabatan_id, ()):
+                if holder != exclude:
+                    return holder
+            jabatan_id = self.jabatan_atasan.get(jabatan_id)
+        return None
+
+    def penilai_id(self, pegawai_id: int) -> int | None:
+        if pegawai_id not in self._penilai_cache:
+            p = self.pegawai.get(pegawai_id)
+            result = None
+            if p is not None and p.jabatan_id is not None:
+                result = self._acting_for(self.jabatan_atasan.get(p.jabatan_id), exclude=pegawai_id)
+            self._penilai_cache[pegawai_id] = result
+        return self._penilai_cache[pegawai_id]
+
+    def penilai(self, pegawai_id: int) -> Pegawai | None:
+        pid = self.penilai_id(pegawai_id)
+        return self.pegawai.get(pid) if pid is not None else None
+
+    def bawahan_ids(self, pegawai_id: int) -> list[int]:
+        return [pk for pk in self.pegawai if self.penilai_id(pk) == pegawai_id]
+
+    def bawahan_map(self) -> dict[int, list[int]]:
+        """penilai id → ids of the pegawai they rate."""
+        result: dict[int, list[int]] = {}
+        for pk in self.pegawai:
+            pid = self.penilai_id(pk)
+            if pid is not None:
+                result.setdefault(pid, []).append(pk)
+        return result

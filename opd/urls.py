@@ -1,9 +1,12 @@
 from django.urls import path
 
-from opd import views
+from opd.views import home
 
 app_name = "opd"
 
+# Each block belongs to one views module; keep additions inside your block.
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    # --- home (dashboard) ---
+    path("", home.dashboard, name="dashboard"),
+    # --- end home ---
 ]

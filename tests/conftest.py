@@ -23,11 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from opd.models import Jabatan, JenisJabatan, Opd, Pegawai, PeranPengguna, UnitKerja
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# A deliberately slow password hash costs ~0.3 s per user; tests create many users.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 PASSWORD = "Rahasia#2026"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -43,7 +46,9 @@ def make_nip(*, lahir: str = "19800101", tmt: str = "200501", gender: str = "1",
 
 
 def make_pegawai(nama: str, jabatan: Jabatan | None, *, opd: Opd | None = None, **extra) -> Pegawai:
-    extra.setdefault("nip", make_nip(lahir=f"19{70 + next(_serial) % 25:02d}0{1 + next(_serial) % 9}1{next(_serial) % 9}"))
+    extra.setdefault(
+        "nip", make_nip(lahir=f"19{70 + next(_serial) % 25:02d}0{1 + next(_serial) % 9}1{next(_serial) % 9}")
+    )
     return Pegawai.objects.create_user(
         password=PASSWORD,
         nama=nama,
@@ -152,7 +157,9 @@ def world(db) -> World:
     kepala = make_pegawai(
         "Sunarto", j_kepala, nip="197003151998031005", golongan="IV/b", gelar_depan="dr.", gelar_belakang="M.Kes."
     )
-    penilai = make_pegawai("Rina Puspitasari", j_kabid, nip="197805232005012012", golongan="IV/a", gelar_belakang="S.KM.")
+    penilai = make_pegawai(
+        "Rina Puspitasari", j_kabid, nip="197805232005012012", golongan="IV/a", gelar_belakang="S.KM."
+    )
     pegawai = make_pegawai("Agus Setiawan", j_staf, nip="199002142015031003", golongan="II/c")
     pegawai2 = make_pegawai("Dewi Lestari", j_staf, nip="199206202019022004", golongan="II/b")
     admin_opd = make_pegawai("Yuli Handayani", j_admin, nip="198707112010012015", golongan="III/b")
@@ -207,7 +214,12 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "id-ID", "timezone_id": "Asia/Jakarta", "viewport": {"width": 1366, "height": 900}}
+    return {
+        **browser_context_args,
+        "locale": "id-ID",
+        "timezone_id": "Asia/Jakarta",
+        "viewport": {"width": 1366, "height": 900},
+    }
 
 
 @pytest.fixture
