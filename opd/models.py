@@ -477,3 +477,33 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nip}: {self.gagal} gagal"
+
+
+class ImporPegawai(models.Model):
+    """One uploaded pegawai file (SPEC §8): kept on disk under MEDIA_ROOT (never served by URL),
+    previewed, then applied once. What is applied is re-read from this stored file."""
+
+    class Status(models.TextChoices):
+        PRATINJAU = "PRATINJAU", "Pratinjau"
+        DITERAPKAN = "DITERAPKAN", "Diterapkan"
+        GAGAL = "GAGAL", "Gagal"
+
+    uploaded_by = models.ForeignKey(
+        Pegawai, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="diunggah oleh"
+    )
+    created_at = models.DateTimeField("diunggah pada", default=timezone.now)
+    file = models.FileField("berkas", upload_to="impor/%Y/%m/")
+    original_name = models.CharField("nama berkas", max_length=255)
+    size = models.PositiveBigIntegerField("ukuran (bita)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.PRATINJAU)
+    ringkasan = models.JSONField("ringkasan", default=dict, blank=True)
+    applied_at = models.DateTimeField("diterapkan pada", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "impor pegawai"
+        verbose_name_plural = "impor pegawai"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Impor {self.original_name} ({self.created_at:%Y-%m-%d %H:%M})"
