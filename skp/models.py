@@ -9,9 +9,11 @@ approved the previous version becomes DIGANTI and stays readable.
 from __future__ import annotations
 
 import datetime
+from functools import cached_property
 
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 
 from opd.models import Jabatan, Pegawai
 from skp import rules
@@ -27,6 +29,38 @@ class SkpQuerySet(models.QuerySet):
 
     def with_related(self) -> SkpQuerySet:
         return self.select_related("pegawai", "pegawai__opd", "pegawai__unit", "jabatan", "penilai")
+
+    def lineage(self, root_id: int) -> SkpQuerySet:
+        """Every version of one lineage (the first version and its revisions)."""
+        return self.filter(Q(pk=root_id) | Q(induk_id=root_id))
+
+    def visible_to(self, user: Pegawai) -> SkpQuerySet:
+        """SPEC §9, as one SQL filter: own SKP; those of the pegawai the user rates now
+        (incl. as active Plt/Plh) or that were submitted to them; admin OPD: their OPDs;
+        admin BKD, auditor, superuser: all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.can_read_all():
+            return self
+        q = Q(pegawai_id=user.pk) | Q(penilai_id=user.pk)
+        bawahan_ids = [p.pk for p in user.bawahan_langsung()]
+        if bawahan_ids:
+            q |= Q(pegawai_id__in=bawahan_ids)
+        admin_opd_ids = user.admin_opd_ids
+        if admin_opd_ids:
+            q |= Q(pegawai__opd_id__in=admin_opd_ids)
+        return self.filter(q)
+
+    def for_inbox(self, user: Pegawai) -> SkpQuerySet:
+        """SKP waiting for the user's decision: DIAJUKAN by a pegawai the user rates now."""
+        if not user.is_authenticated:
+            return self.none()
+        bawahan_ids = [p.pk for p in user.bawahan_langsung()]
+        return (
+            self.filter(status=Skp.Status.DIAJUKAN, pegawai_id__in=bawahan_ids)
+            .with_related()
+            .order_by("diajukan_pada", "pk")
+        )
 
 
 class Skp(models.Model):
@@ -127,6 +161,92 @@ class Skp(models.Model):
 
     def overlaps(self, mulai: datetime.date, selesai: datetime.date) -> bool:
         return self.mulai <= selesai and mulai <= self.selesai
+
+    # Predicates (views answer 403 when one is false; services check the same rules) ----------
+    @property
+    def is_current_version(self) -> bool:
+        """Not superseded: approving a revision turns the previous version DIGANTI."""
+        return self.status != self.Status.DIGANTI
+
+    @property
+    def is_ditutup(self) -> bool:
+        return self.ditutup_pada is not None
+
+    @cached_property
+    def penilai_sekarang(self) -> Pegawai | None:
+        """The pegawai's penilai today (SPEC §2: active Plt/Plh → holder → next one up)."""
+        from opd.services import resolve_penilai
+
+        return resolve_penilai(self.pegawai)
+
+    def is_owner(self, user: Pegawai) -> bool:
+        return user.is_authenticated and user.pk == self.pegawai_id
+
+    def can_edit(self, user: Pegawai) -> bool:
+        return self.is_owner(user) and self.is_editable_state
+
+    def can_submit(self, user: Pegawai) -> bool:
+        return self.can_edit(user)
+
+    def can_review(self, user: Pegawai) -> bool:
+        """Approve, return, set ekspektasi: the current penilai while DIAJUKAN."""
+        if not user.is_authenticated or self.status != self.Status.DIAJUKAN or self.is_owner(user):
+            return False
+        penilai = self.penilai_sekarang
+        return penilai is not None and penilai.pk == user.pk
+
+    def has_open_revision(self) -> bool:
+        return (
+            Skp.objects.filter(induk_id=self.lineage_root_id)
+            .filter(status__in=[self.Status.DRAFT, self.Status.DIAJUKAN, self.Status.DIKEMBALIKAN])
+            .exists()
+        )
+
+    def can_revise(self, user: Pegawai) -> bool:
+        return (
+            self.is_owner(user)
+            and self.status == self.Status.DISETUJUI
+            and not self.is_ditutup
+            and not self.has_open_revision()
+        )
+
+    def can_delete(self, user: Pegawai) -> bool:
+        """A never-submitted first draft, or a revision that is not (yet) approved."""
+        if not self.is_owner(user):
+            return False
+        if self.induk_id is None:
+            return self.status == self.Status.DRAFT and self.diajukan_pada is None
+        return self.is_editable_state
+
+    def can_close(self, user: Pegawai) -> bool:
+        """Closing at a jabatan change: the pegawai's admin (OPD or BKD), never the pegawai."""
+        return (
+            user.is_authenticated
+            and not self.is_owner(user)
+            and user.can_manage_people_of(self.pegawai.opd_id)
+            and self.status == self.Status.DISETUJUI
+            and not self.is_ditutup
+        )
+
+
+def get_skp_for(user: Pegawai, pk: int) -> Skp:
+    """The SKP if `user` may see it; Http404 otherwise (SPEC §9: not visible → 404)."""
+    skp = Skp.objects.visible_to(user).with_related().filter(pk=pk).first()
+    if skp is None:
+        raise Http404("SKP tidak ditemukan.")
+    return skp
+
+
+def get_rhk_for(user: Pegawai, pk: int) -> RencanaHasilKerja:
+    """The RHK if its SKP is visible to `user`; Http404 otherwise."""
+    rhk = (
+        RencanaHasilKerja.objects.filter(pk=pk, skp__in=Skp.objects.visible_to(user))
+        .select_related("skp", "skp__pegawai", "skp__pegawai__opd", "skp__jabatan", "skp__penilai")
+        .first()
+    )
+    if rhk is None:
+        raise Http404("Rencana hasil kerja tidak ditemukan.")
+    return rhk
 
 
 class RencanaHasilKerja(models.Model):
