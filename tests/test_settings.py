@@ -1,0 +1,40 @@
+"""DATABASE_URL → Django DATABASES entry (pure)."""
+
+import pytest
+
+from ekinerja.settings import BASE_DIR, database_from_url
+
+
+def test_postgres_url_with_credentials_and_port():
+    db = database_from_url("postgres://ekin%40app:p%3Ass%2Fw@db.example.go.id:6543/ekinerja_prod")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
+        "ekinerja_prod",
+        "ekin@app",
+        "p:ss/w",
+        "db.example.go.id",
+        "6543",
+    )
+    assert db["CONN_MAX_AGE"] > 0
+
+
+def test_postgresql_scheme_without_password_or_port():
+    db = database_from_url("postgresql://postgres@127.0.0.1/ekinerja")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "postgres",
+        "",
+        "127.0.0.1",
+        "",
+        "ekinerja",
+    )
+
+
+def test_unset_means_sqlite_next_to_manage_py():
+    assert database_from_url("") == {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/ekinerja", "sqlite:///db.sqlite3", "ekinerja"])
+def test_unsupported_scheme_is_refused(url):
+    with pytest.raises(ValueError, match="DATABASE_URL"):
+        database_from_url(url)
