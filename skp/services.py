@@ -558,7 +558,7 @@ def save_rhk(
 
 @transaction.atomic
 def delete_rhk(rhk: RencanaHasilKerja, *, by: Pegawai, versi: int) -> None:
-    skp = rhk.skp
+    skp = Skp.objects.select_related("pegawai", "jabatan").get(pk=rhk.skp_id)
     _check_owner_edit(skp, by)
     new_versi = _lock(skp, versi)
     dependants = list(
@@ -579,7 +579,7 @@ def delete_rhk(rhk: RencanaHasilKerja, *, by: Pegawai, versi: int) -> None:
 @transaction.atomic
 def move_rhk(rhk: RencanaHasilKerja, *, by: Pegawai, versi: int, arah: Literal["naik", "turun"]) -> None:
     """Swap the RHK with its neighbour (same jenis) above or below."""
-    skp = rhk.skp
+    skp = Skp.objects.select_related("pegawai", "jabatan").get(pk=rhk.skp_id)
     _check_owner_edit(skp, by)
     if arah not in ("naik", "turun"):
         raise SkpError("Arah pemindahan tidak dikenal.")
