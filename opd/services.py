@@ -6,13 +6,16 @@ Each state change is atomic and writes one audit row (opd.audit.record).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from opd import audit
-from opd.models import Jabatan, Pegawai, PenugasanPlt
+from opd.models import Jabatan, LoginAttempt, Pegawai, PenugasanPlt
 
 
 class OrganisasiError(Exception):
@@ -228,3 +231,189 @@ class OrgChart:
             if pid is not None:
                 result.setdefault(pid, []).append(pk)
         return result
+
+
+# --- people pages: penilai details, Plt/Plh, passwords, login throttling -------------------------
+
+
+@dataclass(frozen=True)
+class PenilaiInfo:
+    """Who rates somebody, for which position, and whether as Plt/Plh ("" when definitive)."""
+
+    pegawai: Pegawai
+    jabatan: Jabatan
+    sebagai: str  # "", "Plt" or "Plh"
+
+
+def penilai_detail(pegawai: Pegawai, *, on: datetime.date | None = None) -> PenilaiInfo | None:
+    """`resolve_penilai` with the position acted for and the Plt/Plh label, for profile pages.
+    Same walk: active Plt/Plh of the supervising position → its holder on duty → the next one up."""
+    if pegawai.jabatan_id is None:
+        return None
+    day = _today(on)
+    jabatan = Jabatan.objects.filter(pk=pegawai.jabatan.atasan_id).first() if pegawai.jabatan.atasan_id else None
+    seen: set[int] = set()
+    while jabatan is not None and jabatan.pk not in seen:
+        seen.add(jabatan.pk)
+        plt = (
+            PenugasanPlt.objects.active_on(day)
+            .filter(jabatan=jabatan)
+            .exclude(pegawai_id=pegawai.pk)
+            .select_related("pegawai__jabatan", "pegawai__opd", "pegawai__unit")
+            .order_by("-mulai", "-pk")
+            .first()
+        )
+        if plt is not None:
+            return PenilaiInfo(plt.pegawai, jabatan, "Plt" if plt.jenis == PenugasanPlt.Jenis.PLT else "Plh")
+        holder = (
+            Pegawai.objects.filter(holders_of([jabatan.pk]))
+            .exclude(pk=pegawai.pk)
+            .with_related()
+            .order_by("pk")
+            .first()
+        )
+        if holder is not None:
+            return PenilaiInfo(holder, jabatan, "")
+        jabatan = jabatan.atasan
+    return None
+
+
+def penilai_chain(pegawai: Pegawai, *, on: datetime.date | None = None, limit: int = 20) -> list[PenilaiInfo]:
+    """The penilai, the atasan penilai, … up to the top (the Bupati)."""
+    chain: list[PenilaiInfo] = []
+    seen = {pegawai.pk}
+    current = pegawai
+    while len(chain) < limit:
+        info = penilai_detail(current, on=on)
+        if info is None or info.pegawai.pk in seen:
+            break
+        chain.append(info)
+        seen.add(info.pegawai.pk)
+        current = info.pegawai
+    return chain
+
+
+@transaction.atomic
+def create_plt(
+    *,
+    jabatan: Jabatan,
+    pegawai: Pegawai,
+    jenis: str,
+    mulai: datetime.date,
+    selesai: datetime.date,
+    nomor_sk: str = "",
+    by: Pegawai,
+) -> PenugasanPlt:
+    """Appoint a Plt/Plh for a position (SPEC §2). One active assignment per position at a time."""
+    if selesai < mulai:
+        raise OrganisasiError("Tanggal selesai tidak boleh sebelum tanggal mulai.")
+    # Lock the position so that two admins cannot appoint overlapping assignments at once.
+    jabatan = Jabatan.objects.select_for_update().get(pk=jabatan.pk)
+    if pegawai.jabatan_id == jabatan.pk:
+        raise OrganisasiError(f"{pegawai.nama_lengkap} adalah pemegang jabatan ini; Plt/Plh harus pegawai lain.")
+    if not pegawai.is_active:
+        raise OrganisasiError(f"{pegawai.nama_lengkap} tidak aktif dan tidak dapat ditunjuk sebagai Plt/Plh.")
+    overlap = (
+        PenugasanPlt.objects.filter(jabatan=jabatan, dibatalkan=False, mulai__lte=selesai, selesai__gte=mulai)
+        .select_related("pegawai")
+        .first()
+    )
+    if overlap is not None:
+        raise OrganisasiError(
+            f"Jabatan ini sudah memiliki {overlap.get_jenis_display().split(' ')[0]} "
+            f"{overlap.pegawai.nama_lengkap} pada {overlap.mulai:%d-%m-%Y} s.d. {overlap.selesai:%d-%m-%Y} "
+            "yang tumpang tindih; batalkan penugasan itu dahulu atau ubah tanggalnya."
+        )
+    plt = PenugasanPlt.objects.create(
+        jabatan=jabatan,
+        pegawai=pegawai,
+        jenis=jenis,
+        mulai=mulai,
+        selesai=selesai,
+        nomor_sk=nomor_sk,
+        dibuat_oleh=by,
+    )
+    audit.record(
+        plt,
+        "tambah_plt",
+        by=by,
+        perubahan={
+            "jabatan": (None, jabatan),
+            "pegawai": (None, pegawai),
+            "jenis": (None, plt.get_jenis_display()),
+            "mulai": (None, mulai),
+            "selesai": (None, selesai),
+            "nomor_sk": (None, nomor_sk),
+        },
+        opd_id=jabatan.opd_id,
+    )
+    return plt
+
+
+@transaction.atomic
+def cancel_plt(plt: PenugasanPlt, *, by: Pegawai, alasan: str) -> PenugasanPlt:
+    plt = PenugasanPlt.objects.select_for_update().select_related("jabatan", "pegawai").get(pk=plt.pk)
+    if plt.dibatalkan:
+        raise OrganisasiError("Penugasan ini sudah dibatalkan.")
+    if not alasan.strip():
+        raise OrganisasiError("Alasan pembatalan wajib diisi.")
+    plt.dibatalkan = True
+    plt.save(update_fields=["dibatalkan"])
+    audit.record(plt, "batal_plt", by=by, perubahan={"dibatalkan": (False, True)}, alasan=alasan.strip(),
+                 opd_id=plt.jabatan.opd_id)  # fmt: skip
+    return plt
+
+
+# Temporary passwords avoid look-alike characters (0/O, 1/l/I) because they are read out or typed.
+_TEMP_PASSWORD_CHARS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@transaction.atomic
+def reset_password(pegawai: Pegawai, *, by: Pegawai) -> str:
+    """Give `pegawai` a random temporary password and return it (to show once to the admin).
+    The audit row never contains the password. A login lock on the NIP is lifted too."""
+    password = get_random_string(12, _TEMP_PASSWORD_CHARS)
+    pegawai.set_password(password)
+    pegawai.save(update_fields=["password"])
+    LoginAttempt.objects.filter(nip=pegawai.nip).update(gagal=0, terakhir_gagal=None, terkunci_sampai=None)
+    audit.record(pegawai, "reset_sandi", by=by)
+    return password
+
+
+def login_locked_until(nip: str, *, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    now = now or timezone.now()
+    return (
+        LoginAttempt.objects.filter(nip=nip[:64], terkunci_sampai__gt=now)
+        .values_list("terkunci_sampai", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def register_login_failure(nip: str, *, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """Count one failed login for `nip`; lock it when LOGIN_MAX_FAILURES failures fall within
+    LOGIN_LOCK_MINUTES. Returns the lock end when this failure locks the NIP.
+
+    The increment is one conditional UPDATE (it takes the row lock), so concurrent failures each
+    count; the threshold is then checked on the locked row."""
+    nip = nip[:64]
+    now = now or timezone.now()
+    window = datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    LoginAttempt.objects.get_or_create(nip=nip)
+    LoginAttempt.objects.filter(nip=nip).update(
+        gagal=Case(When(terakhir_gagal__gte=now - window, then=F("gagal") + 1), default=Value(1)),
+        terakhir_gagal=now,
+    )
+    attempt = LoginAttempt.objects.select_for_update().get(nip=nip)
+    if attempt.gagal >= settings.LOGIN_MAX_FAILURES:
+        attempt.gagal = 0
+        attempt.terkunci_sampai = now + window
+        attempt.save(update_fields=["gagal", "terkunci_sampai"])
+        return attempt.terkunci_sampai
+    return None
+
+
+def reset_login_failures(nip: str) -> None:
+    LoginAttempt.objects.filter(nip=nip[:64]).exclude(gagal=0, terkunci_sampai=None).update(
+        gagal=0, terakhir_gagal=None, terkunci_sampai=None
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opd.views import home
+from opd.views import akun, home, organisasi, pegawai
 
 app_name = "opd"
 
@@ -9,4 +9,20 @@ urlpatterns = [
     # --- home (dashboard) ---
     path("", home.dashboard, name="dashboard"),
     # --- end home ---
+    # --- pegawai ---
+    path("pegawai/", pegawai.pegawai_list, name="pegawai_list"),
+    path("pegawai/<int:pk>/", pegawai.pegawai_detail, name="pegawai_detail"),
+    path("pegawai/<int:pk>/atasan/", pegawai.pegawai_atasan, name="pegawai_atasan"),
+    # --- end pegawai ---
+    # --- organisasi ---
+    path("opd/", organisasi.opd_list, name="opd_list"),
+    path("opd/<str:kode>/", organisasi.opd_detail, name="opd_detail"),
+    path("plt/", organisasi.plt_list, name="plt_list"),
+    path("plt/tambah/", organisasi.plt_tambah, name="plt_tambah"),
+    path("plt/<int:pk>/batalkan/", organisasi.plt_batalkan, name="plt_batalkan"),
+    path("jejak-audit/", organisasi.audit_list, name="audit_list"),
+    # --- end organisasi ---
+    # --- akun ---
+    path("pegawai/<int:pk>/reset-kata-sandi/", akun.pegawai_reset_sandi, name="pegawai_reset_sandi"),
+    # --- end akun ---
 ]
