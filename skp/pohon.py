@@ -1,0 +1,335 @@
+"""Pohon kinerja (SPEC §4) and matriks bawahan: read models built in plain Python over rows
+loaded with a constant number of queries, whatever the size of the OPD.
+
+Load once: the OrgChart (who rates whom), the SKP of the OPD's pegawai for the year, their RHK,
+IKI and intervensi links. Then pick each pegawai's current version, hang the pegawai under
+their penilai and mark the two warnings:
+
+- orphan: an RHK utama of a non-JPT SKP with no link to an RHK atasan (PermenPANRB 6/2022:
+  every RHK utama of a non-JPT intervenes an RHK of the penilai);
+- uncovered: an RHK utama of a pegawai who rates somebody (OrgChart) that no subordinate RHK
+  intervenes. Only SKP the bawahan can link to (diajukan/disetujui) are checked: a draft's RHK
+  cannot be chosen yet, so a warning there could not be cleared. RHK tambahan are personal
+  assignments and are not expected to cascade.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from opd.models import Jabatan, JenisJabatan, Opd, Pegawai
+from opd.services import OrgChart, acting_jabatan_ids, bawahan_of
+from skp.models import IndikatorKinerja, IntervensiRhk, RencanaHasilKerja, Skp
+
+LINKABLE = {Skp.Status.DIAJUKAN, Skp.Status.DISETUJUI}
+
+
+def pick_current(skps: Iterable[Skp]) -> Skp | None:
+    """The version to show for one pegawai and year: the latest lineage (jabatan change
+    mid-year starts a new one), and in it the approved version in force over an open revision."""
+    candidates = [s for s in skps if s.status != Skp.Status.DIGANTI]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (s.mulai, s.status == Skp.Status.DISETUJUI, s.revisi, s.pk))
+
+
+def current_skp_by_pegawai(pegawai_ids: Iterable[int], tahun: int) -> dict[int, Skp]:
+    """One query: pegawai id → current SKP of the year (jabatan loaded)."""
+    by_pegawai: dict[int, list[Skp]] = {}
+    rows = Skp.objects.filter(pegawai_id__in=list(pegawai_ids), tahun=tahun).exclude(status=Skp.Status.DIGANTI)
+    for skp in rows.select_related("jabatan"):
+        by_pegawai.setdefault(skp.pegawai_id, []).append(skp)
+    result = {}
+    for pid, skps in by_pegawai.items():
+        current = pick_current(skps)
+        if current is not None:
+            result[pid] = current
+    return result
+
+
+# Rows -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IkiRow:
+    uraian: str
+    aspek: str
+    target: str
+
+
+@dataclass
+class LinkRow:
+    rhk_atasan_id: int
+    uraian: str
+    langsung: bool
+    label: str
+
+
+@dataclass
+class RhkRow:
+    pk: int
+    skp_id: int
+    utama: bool
+    uraian: str
+    iki: list[IkiRow] = field(default_factory=list)
+    links: list[LinkRow] = field(default_factory=list)
+    covered_by: int = 0
+    orphan: bool = False
+    uncovered: bool = False
+
+
+def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
+    """Two queries plus one for links: skp id → its RHK rows (utama first, in order) with IKI and
+    the RHK atasan each intervenes. `covered_by` counts links into each row from these SKP."""
+    rows: dict[int, RhkRow] = {}
+    by_skp: dict[int, list[RhkRow]] = {}
+    if not skp_ids:
+        return by_skp
+    for rhk in RencanaHasilKerja.objects.filter(skp_id__in=skp_ids).order_by("skp_id", "jenis", "urutan", "pk"):
+        row = RhkRow(rhk.pk, rhk.skp_id, rhk.jenis == RencanaHasilKerja.Jenis.UTAMA, rhk.uraian)
+        rows[rhk.pk] = row
+        by_skp.setdefault(rhk.skp_id, []).append(row)
+    for iki in IndikatorKinerja.objects.filter(rhk__skp_id__in=skp_ids).order_by("rhk_id", "urutan", "pk"):
+        rows[iki.rhk_id].iki.append(IkiRow(iki.uraian, iki.get_aspek_display(), iki.target_display))
+    links = (
+        IntervensiRhk.objects.filter(rhk__skp_id__in=skp_ids)
+        .select_related("rhk_atasan")
+        .only("rhk_id", "jenis_cascading", "rhk_atasan__uraian", "rhk_atasan__skp_id")
+        .order_by("rhk_id", "pk")
+    )
+    for link in links:
+        langsung = link.jenis_cascading == IntervensiRhk.Cascading.LANGSUNG
+        rows[link.rhk_id].links.append(
+            LinkRow(link.rhk_atasan_id, link.rhk_atasan.uraian, langsung, "L" if langsung else "TL")
+        )
+        target = rows.get(link.rhk_atasan_id)
+        if target is not None:
+            target.covered_by += 1
+    return by_skp
+
+
+# Pohon kinerja ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    pegawai: Pegawai
+    skp: Skp | None
+    plt_jabatan: str = ""
+    rhk_utama: list[RhkRow] = field(default_factory=list)
+    rhk_tambahan: list[RhkRow] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+    depth: int = 0
+
+    @property
+    def anchor(self) -> str:
+        return f"p-{self.pegawai.pk}"
+
+    @property
+    def warning_count(self) -> int:
+        return sum(r.orphan or r.uncovered for r in (*self.rhk_utama, *self.rhk_tambahan))
+
+    @property
+    def size(self) -> int:
+        return 1 + sum(c.size for c in self.children)
+
+
+@dataclass
+class Warning:
+    node: Node
+    rhk: RhkRow
+
+
+@dataclass
+class Pohon:
+    opd: Opd
+    tahun: int
+    roots: list[Node]
+    nodes: list[Node]
+    orphans: list[Warning]
+    uncovered: list[Warning]
+
+    @property
+    def events(self) -> list[tuple[str, Node | None]]:
+        """The tree flattened for a loop-only template: ("open", node) … ("close", None)."""
+        out: list[tuple[str, Node | None]] = []
+        stack: list[tuple[Node, bool]] = [(n, False) for n in reversed(self.roots)]
+        while stack:
+            node, closing = stack.pop()
+            if closing:
+                out.append(("close", node))
+                continue
+            out.append(("open", node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(node.children))
+        return out
+
+    @property
+    def stats(self) -> dict[str, int]:
+        with_skp = [n for n in self.nodes if n.skp is not None]
+        return {
+            "pegawai": len(self.nodes),
+            "dengan_skp": len(with_skp),
+            "tanpa_skp": len(self.nodes) - len(with_skp),
+            "disetujui": sum(n.skp.status == Skp.Status.DISETUJUI for n in with_skp),
+            "rhk": sum(len(n.rhk_utama) + len(n.rhk_tambahan) for n in self.nodes),
+        }
+
+
+def top_jabatan_ids(jabatan: Iterable[Jabatan]) -> set[int]:
+    """Positions that head their OPD: JPT whose supervising position is outside the OPD."""
+    rows = list(jabatan)
+    opd_of = {j.pk: j.opd_id for j in rows}
+    return {
+        j.pk
+        for j in rows
+        if j.jenis == JenisJabatan.JPT and (j.atasan_id is None or opd_of.get(j.atasan_id, -1) != j.opd_id)
+    }
+
+
+def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart: OrgChart | None = None) -> Pohon:
+    chart = chart or OrgChart(on=on)
+    jabatan = list(Jabatan.objects.filter(opd=opd).only("pk", "jenis", "atasan_id", "opd_id", "nama"))
+    jabatan_opd = {j.pk for j in jabatan}
+    top = top_jabatan_ids(jabatan)
+
+    member_ids = [pk for pk, p in chart.pegawai.items() if p.opd_id == opd.pk]
+    # An acting Plt/Plh from another OPD heads the positions they hold here.
+    plt_label: dict[int, str] = {}
+    jabatan_nama = {j.pk: j.nama for j in jabatan}
+    for jab_id, pid in chart.plt.items():
+        if jab_id in jabatan_opd and pid in chart.pegawai:
+            plt_label[pid] = f"Plt. {jabatan_nama[jab_id]}"
+            if pid not in member_ids:
+                member_ids.append(pid)
+    members = set(member_ids)
+
+    skp_by_pegawai = current_skp_by_pegawai(member_ids, tahun)
+    rhk_by_skp = load_rhk([s.pk for s in skp_by_pegawai.values()])
+
+    nodes: dict[int, Node] = {}
+    for pid in member_ids:
+        skp = skp_by_pegawai.get(pid)
+        rows = rhk_by_skp.get(skp.pk, []) if skp else []
+        nodes[pid] = Node(
+            pegawai=chart.pegawai[pid],
+            skp=skp,
+            plt_jabatan=plt_label.get(pid, ""),
+            rhk_utama=[r for r in rows if r.utama],
+            rhk_tambahan=[r for r in rows if not r.utama],
+        )
+
+    roots: list[Node] = []
+    for pid in member_ids:
+        penilai_id = chart.penilai_id(pid)
+        if penilai_id in members and penilai_id != pid:
+            nodes[penilai_id].children.append(nodes[pid])
+        else:
+            roots.append(nodes[pid])
+
+    def order(node: Node) -> tuple:
+        jab = node.pegawai.jabatan
+        rank = {
+            JenisJabatan.JPT: 0,
+            JenisJabatan.ADMINISTRATOR: 1,
+            JenisJabatan.PENGAWAS: 2,
+            JenisJabatan.FUNGSIONAL: 3,
+            JenisJabatan.PELAKSANA: 4,
+        }.get(jab.jenis, 5)
+        heads = node.pegawai.jabatan_id in top or bool(node.plt_jabatan)
+        return (not heads, rank, jab.nama, node.pegawai.nama)
+
+    roots.sort(key=order)
+    flat: list[Node] = []
+    stack = [(n, 0) for n in reversed(roots)]
+    while stack:
+        node, depth = stack.pop()
+        node.depth = depth
+        node.children.sort(key=order)
+        flat.append(node)
+        stack.extend((c, depth + 1) for c in reversed(node.children))
+
+    orphans: list[Warning] = []
+    uncovered: list[Warning] = []
+    for node in flat:
+        if node.skp is None:
+            continue
+        if not node.skp.is_jpt:
+            for row in node.rhk_utama:
+                if not row.links:
+                    row.orphan = True
+                    orphans.append(Warning(node, row))
+        if node.children and node.skp.status in LINKABLE:
+            for row in node.rhk_utama:
+                if row.covered_by == 0:
+                    row.uncovered = True
+                    uncovered.append(Warning(node, row))
+    return Pohon(opd=opd, tahun=tahun, roots=roots, nodes=flat, orphans=orphans, uncovered=uncovered)
+
+
+# Who may see which OPD's pohon ---------------------------------------------------------------------
+
+
+def kepala_opd_ids(user: Pegawai, *, on: datetime.date | None = None) -> set[int]:
+    """OPDs the user heads: holder (on duty) or active Plt/Plh of the OPD's top JPT position."""
+    acting = acting_jabatan_ids(user, on=on)
+    if not acting:
+        return set()
+    rows = Jabatan.objects.filter(pk__in=acting, jenis=JenisJabatan.JPT, opd__isnull=False).values_list(
+        "opd_id", "atasan__opd_id"
+    )
+    return {opd_id for opd_id, atasan_opd_id in rows if atasan_opd_id != opd_id}
+
+
+def pohon_opds(user: Pegawai) -> list[Opd]:
+    """The OPDs whose pohon kinerja the user may read (SPEC §9): all for admin BKD/auditor,
+    their OPDs for an admin OPD, their own OPD for the Kepala OPD (or its Plt)."""
+    qs = Opd.objects.filter(aktif=True).order_by("-pilot", "urutan", "nama")
+    if user.can_read_all():
+        return list(qs)
+    ids = set(user.admin_opd_ids) | kepala_opd_ids(user)
+    return list(qs.filter(pk__in=ids)) if ids else []
+
+
+# Matriks bawahan ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MatriksRow:
+    rhk: RhkRow | None  # None: the last row, "Tidak terkait RHK atasan"
+    cells: list[list[tuple[RhkRow, LinkRow | None]]]
+
+
+@dataclass
+class Matriks:
+    skp: Skp | None
+    bawahan: list[Pegawai]
+    bawahan_skp: dict[int, Skp]
+    rows: list[MatriksRow]
+
+    @property
+    def columns(self) -> list[tuple[Pegawai, Skp | None]]:
+        return [(p, self.bawahan_skp.get(p.pk)) for p in self.bawahan]
+
+
+def build_matriks(user: Pegawai, tahun: int, *, on: datetime.date | None = None) -> Matriks:
+    bawahan = bawahan_of(user, on=on)
+    skp_map = current_skp_by_pegawai([user.pk, *(p.pk for p in bawahan)], tahun)
+    own = skp_map.pop(user.pk, None)
+    rhk_by_skp = load_rhk([s.pk for s in (own, *skp_map.values()) if s is not None])
+    own_rows = rhk_by_skp.get(own.pk, []) if own else []
+    index = {r.pk: i for i, r in enumerate(own_rows)}
+    grid = [[[] for _ in bawahan] for _ in range(len(own_rows) + 1)]
+    for col, p in enumerate(bawahan):
+        skp = skp_map.get(p.pk)
+        for row in rhk_by_skp.get(skp.pk, []) if skp else []:
+            hits = [link for link in row.links if link.rhk_atasan_id in index]
+            for link in hits:
+                grid[index[link.rhk_atasan_id]][col].append((row, link))
+            if not hits:
+                grid[-1][col].append((row, None))
+    rows = [MatriksRow(r, grid[i]) for i, r in enumerate(own_rows)]
+    rows.append(MatriksRow(None, grid[-1]))
+    return Matriks(skp=own, bawahan=bawahan, bawahan_skp=skp_map, rows=rows)

@@ -1,0 +1,86 @@
+"""Access table for the pohon kinerja, matriks bawahan and printable SKP (SPEC §9):
+every URL of the pohon block × every role → expected status."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from skp import urls as skp_urls
+from tests.test_pohon import make_skp
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "pegawai", "penilai", "kepala", "admin_opd", "admin_bkd", "auditor", "outsider")
+
+# (url name, case) → expected status per role, in ROLES order. 302 for anonymous = login redirect.
+TABLE = {
+    # The Dinkes tree: its Kepala, its admin OPD, admin BKD and auditor. Plain pegawai/penilai: 404.
+    ("pohon", "own_opd"): (302, 404, 404, 200, 200, 200, 200, 404),
+    # Another OPD: only those who read everything.
+    ("pohon", "other_opd"): (302, 404, 404, 404, 404, 200, 200, 404),
+    # No OPD given: the default OPD, or the matriks for those who see no pohon (302).
+    ("pohon", "default"): (302, 302, 302, 200, 200, 200, 200, 302),
+    ("pohon", "unknown_opd"): (302, 404, 404, 404, 404, 404, 404, 404),
+    # Everyone logged in has a matriks (empty state without bawahan).
+    ("matriks", "default"): (302, 200, 200, 200, 200, 200, 200, 200),
+    # The pegawai's SKP: owner, their penilai, admin OPD of Dinkes, admin BKD, auditor.
+    ("cetak", "pegawai_skp"): (302, 200, 200, 404, 200, 200, 200, 404),
+}
+
+
+def url_for(name: str, case: str, world, skp) -> str:
+    if name == "cetak":
+        return reverse("skp:cetak", args=[skp.pk])
+    base = reverse(f"skp:{name}")
+    return {
+        "own_opd": f"{base}?opd={world.opd.kode}",
+        "other_opd": f"{base}?opd={world.other_opd.kode}",
+        "unknown_opd": f"{base}?opd=TIDAK-ADA",
+        "default": base,
+    }[case]
+
+
+@pytest.mark.parametrize(("key", "expected"), TABLE.items(), ids=[f"{n}-{c}" for n, c in TABLE])
+def test_access(client, world, key, expected):
+    skp = make_skp(world.pegawai, [("UTAMA", "Data pelayanan kesehatan yang valid", [])])
+    url = url_for(*key, world, skp)
+    actual = []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(world.roles()[role])
+        actual.append(client.get(url).status_code)
+    assert tuple(actual) == expected, dict(zip(ROLES, actual, strict=True))
+
+
+def test_anonymous_goes_to_login(client, world):
+    response = client.get(reverse("skp:pohon"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_every_url_of_the_block_has_rows():
+    names = {
+        p.name
+        for p in skp_urls.urlpatterns
+        if getattr(p, "callback", None) and p.callback.__module__ in {"skp.views.pohon", "skp.views.cetak"}
+    }
+    assert names == {"pohon", "matriks", "cetak"}
+    assert names <= {name for name, _case in TABLE}
+
+
+def test_plt_of_the_kepala_position_sees_the_pohon(client, world):
+    import datetime
+
+    from django.utils import timezone
+
+    from opd.models import PenugasanPlt
+
+    today = timezone.localdate()
+    PenugasanPlt.objects.create(
+        jabatan=world.kepala.jabatan, pegawai=world.penilai, mulai=today - datetime.timedelta(days=1),
+        selesai=today + datetime.timedelta(days=30),
+    )  # fmt: skip
+    client.force_login(world.penilai)
+    assert client.get(reverse("skp:pohon"), {"opd": world.opd.kode}).status_code == 200
+    assert client.get(reverse("skp:pohon"), {"opd": world.other_opd.kode}).status_code == 404

@@ -1,0 +1,260 @@
+"""Pohon kinerja and matriks bawahan: the tree, its two warnings (SPEC §4) and constant query counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from opd.models import Jabatan, JenisJabatan, Pegawai
+from skp import services
+from skp.models import IndikatorKinerja, IntervensiRhk, RencanaHasilKerja, Skp
+from skp.pohon import build_matriks, build_pohon, pick_current
+from skp.services import IkiData, LinkData
+
+pytestmark = pytest.mark.django_db
+
+TAHUN = timezone.localdate().year
+
+
+def iki(uraian: str = "Jumlah dokumen yang tersusun", target: int = 12, satuan: str = "dokumen") -> IkiData:
+    return IkiData(uraian=uraian, aspek="KUANTITAS", target_min=Decimal(target), satuan=satuan)
+
+
+def make_skp(pegawai: Pegawai, rhk: list[tuple], *, pendekatan: str = "KUANTITATIF") -> Skp:
+    """rhk: (jenis, uraian, [atasan RencanaHasilKerja, ...]) — through the services."""
+    skp = services.create_skp(pegawai, by=pegawai, tahun=TAHUN, pendekatan=pendekatan)
+    for jenis, uraian, atasan in rhk:
+        item = (
+            IkiData(uraian=f"Ekspektasi {uraian}", target_kualitatif="Tersusun tepat waktu dan lengkap")
+            if pendekatan == "KUALITATIF"
+            else iki()
+        )
+        services.save_rhk(
+            skp, by=pegawai, versi=skp.versi, rhk=None, jenis=jenis, uraian=uraian, iki=[item],
+            links=[LinkData(a.pk, "LANGSUNG") for a in atasan],
+        )  # fmt: skip
+    return skp
+
+
+def approve(skp: Skp, penilai: Pegawai) -> Skp:
+    services.submit_skp(skp, by=skp.pegawai)
+    return services.approve_skp(skp, by=penilai)
+
+
+def rhk_of(skp: Skp, uraian: str) -> RencanaHasilKerja:
+    return skp.rhk_set.get(uraian=uraian)
+
+
+@pytest.fixture
+def pohon_world(world):
+    """Kepala (JPT, 2 RHK) → penilai (1 linked RHK utama + 1 orphan is impossible once approved,
+    so the penilai is approved with one linked RHK) → pegawai (draft: one orphan utama, one tambahan)."""
+    kepala = approve(
+        make_skp(world.kepala, [("UTAMA", "Meningkatnya derajat kesehatan masyarakat", []),
+                                ("UTAMA", "Terwujudnya tata kelola dinas yang akuntabel", [])]),
+        world.sekda,
+    )  # fmt: skip
+    k1 = rhk_of(kepala, "Meningkatnya derajat kesehatan masyarakat")
+    penilai = approve(make_skp(world.penilai, [("UTAMA", "Meningkatnya mutu pelayanan kesehatan", [k1])]), world.kepala)
+    pegawai = make_skp(
+        world.pegawai,
+        [("UTAMA", "Data pelayanan kesehatan yang valid", []), ("TAMBAHAN", "Panitia HUT RI", [])],
+    )
+    return world, kepala, penilai, pegawai
+
+
+def warnings_of(tree) -> tuple[set[str], set[str]]:
+    return {w.rhk.uraian for w in tree.orphans}, {w.rhk.uraian for w in tree.uncovered}
+
+
+def test_tree_follows_orgchart_and_marks_missing_skp(pohon_world):
+    world, kepala, penilai, _ = pohon_world
+    tree = build_pohon(world.opd, TAHUN)
+    assert [n.pegawai for n in tree.roots] == [world.kepala]
+    root = tree.roots[0]
+    assert {c.pegawai.pk for c in root.children} == {world.penilai.pk, world.admin_opd.pk}
+    kabid = next(c for c in root.children if c.pegawai == world.penilai)
+    assert {c.pegawai.pk for c in kabid.children} == {world.pegawai.pk, world.pegawai2.pk}
+    assert next(c for c in kabid.children if c.pegawai == world.pegawai2).skp is None
+    assert root.skp == kepala and kabid.skp == penilai
+    assert kabid.rhk_utama[0].links[0].uraian == "Meningkatnya derajat kesehatan masyarakat"
+    # Nobody from another OPD in the tree.
+    assert world.outsider.pk not in {n.pegawai.pk for n in tree.nodes}
+
+
+def test_warnings_orphan_and_uncovered(pohon_world):
+    world, _kepala, penilai, pegawai = pohon_world
+    orphans, uncovered = warnings_of(build_pohon(world.opd, TAHUN))
+    # The pegawai's unlinked RHK utama is an orphan; their tambahan and the JPT's RHK are not.
+    assert orphans == {"Data pelayanan kesehatan yang valid"}
+    # The kepala's second RHK has no subordinate RHK; the penilai's RHK has none yet either.
+    assert uncovered == {"Terwujudnya tata kelola dinas yang akuntabel", "Meningkatnya mutu pelayanan kesehatan"}
+
+    # The pegawai links to the penilai's RHK: the orphan and the uncovered warning both clear.
+    row = rhk_of(pegawai, "Data pelayanan kesehatan yang valid")
+    services.save_rhk(
+        pegawai, by=world.pegawai, versi=pegawai.versi, rhk=row, jenis="UTAMA", uraian=row.uraian, iki=[iki()],
+        links=[LinkData(rhk_of(penilai, "Meningkatnya mutu pelayanan kesehatan").pk, "TIDAK_LANGSUNG")],
+    )  # fmt: skip
+    orphans, uncovered = warnings_of(build_pohon(world.opd, TAHUN))
+    assert orphans == set()
+    assert uncovered == {"Terwujudnya tata kelola dinas yang akuntabel"}
+
+
+def test_draft_supervisor_not_flagged_uncovered(world):
+    # A draft's RHK cannot be chosen by bawahan yet: no uncovered warning, but the JPT is not an orphan.
+    make_skp(world.kepala, [("UTAMA", "Meningkatnya derajat kesehatan masyarakat", [])])
+    orphans, uncovered = warnings_of(build_pohon(world.opd, TAHUN))
+    assert orphans == set() and uncovered == set()
+
+
+def test_pick_current_prefers_approved_over_open_revision(pohon_world):
+    world, _kepala, penilai, _ = pohon_world
+    revision = services.start_revision(penilai, by=world.penilai)
+    assert pick_current([penilai, revision]) == penilai
+    services.submit_skp(revision, by=world.penilai)
+    services.approve_skp(revision, by=world.kepala)
+    penilai.refresh_from_db()
+    assert pick_current([penilai, revision]) == revision
+    tree = build_pohon(world.opd, TAHUN)
+    assert next(n for n in tree.nodes if n.pegawai == world.penilai).skp == revision
+
+
+def test_pohon_page_shows_warnings_with_anchors(client, pohon_world):
+    world, *_ = pohon_world
+    client.force_login(world.admin_bkd)
+    response = client.get(reverse("skp:pohon"), {"opd": world.opd.kode, "tahun": TAHUN})
+    assert response.status_code == 200
+    html = response.content.decode()
+    orphan = RencanaHasilKerja.objects.get(uraian="Data pelayanan kesehatan yang valid")
+    assert f'href="#rhk-{orphan.pk}"' in html and f'id="rhk-{orphan.pk}"' in html
+    assert "RHK utama tanpa intervensi" in html and "RHK atasan tidak diintervensi" in html
+    assert "Belum ada SKP" in html  # pegawai2
+    assert 'data-testid="orphan-count">1<' in html
+    assert 'data-testid="uncovered-count">2<' in html
+
+
+def test_pohon_defaults_to_own_opd_for_kepala(client, pohon_world):
+    world, *_ = pohon_world
+    client.force_login(world.kepala)
+    response = client.get(reverse("skp:pohon"))
+    assert response.status_code == 200
+    assert response.context["opd"] == world.opd
+    assert response.context["opds"] == []  # one OPD only: no selector
+
+
+def test_plain_pegawai_is_sent_to_matriks(client, world):
+    client.force_login(world.penilai)
+    response = client.get(reverse("skp:pohon"))
+    assert response.status_code == 302 and response.url.startswith(reverse("skp:matriks"))
+
+
+def test_matriks_cells_and_unlinked_row(client, pohon_world):
+    world, _kepala, penilai, pegawai = pohon_world
+    data = build_matriks(world.penilai, TAHUN)
+    assert [p.pk for p in data.bawahan] == sorted([world.pegawai.pk, world.pegawai2.pk],
+                                                   key=lambda pk: Pegawai.objects.get(pk=pk).nama)  # fmt: skip
+    col = data.bawahan.index(world.pegawai)
+    assert [r.rhk.uraian if r.rhk else None for r in data.rows] == ["Meningkatnya mutu pelayanan kesehatan", None]
+    assert data.rows[0].cells[col] == []
+    assert {rhk.uraian for rhk, _ in data.rows[-1].cells[col]} == {"Data pelayanan kesehatan yang valid",
+                                                                    "Panitia HUT RI"}  # fmt: skip
+
+    row = rhk_of(pegawai, "Data pelayanan kesehatan yang valid")
+    services.save_rhk(
+        pegawai, by=world.pegawai, versi=pegawai.versi, rhk=row, jenis="UTAMA", uraian=row.uraian, iki=[iki()],
+        links=[LinkData(rhk_of(penilai, "Meningkatnya mutu pelayanan kesehatan").pk, "TIDAK_LANGSUNG")],
+    )  # fmt: skip
+    client.force_login(world.penilai)
+    response = client.get(reverse("skp:matriks"), {"tahun": TAHUN})
+    assert response.status_code == 200
+    data = response.context["matriks"]
+    cell = data.rows[0].cells[col]
+    assert [(rhk.uraian, link.label) for rhk, link in cell] == [("Data pelayanan kesehatan yang valid", "TL")]
+    assert {rhk.uraian for rhk, _ in data.rows[-1].cells[col]} == {"Panitia HUT RI"}
+
+
+def test_matriks_without_bawahan_explains(client, world):
+    client.force_login(world.pegawai)
+    response = client.get(reverse("skp:matriks"))
+    assert response.status_code == 200
+    assert b'data-testid="matriks-kosong"' in response.content
+    assert "tidak memiliki bawahan" in response.content.decode()
+
+
+# Query counts: constant whatever the size of the OPD ------------------------------------------------
+
+
+def grow_opd(world, n: int, start: int) -> None:
+    """n pegawai under the Kepala (bulk), each second one with an approved SKP whose RHK utama
+    intervenes the Kepala's RHK, with two IKI each, plus a pelaksana under the penilai."""
+    kepala_skp = Skp.objects.get(pegawai=world.kepala)
+    kepala_rhk = kepala_skp.rhk_set.first()
+    jabatan = Jabatan.objects.create(
+        nama=f"Staf Pendukung {start}", jenis=JenisJabatan.PELAKSANA, opd=world.opd, unit=world.unit,
+        atasan=world.kepala.jabatan,
+    )  # fmt: skip
+    people = Pegawai.objects.bulk_create(
+        Pegawai(nip=f"19900101201501{(start + i) // 1000 % 10}{(start + i) % 1000:03d}", nama=f"Pegawai {start + i}",
+                jabatan=jabatan, opd=world.opd, unit=world.unit, golongan="II/c")
+        for i in range(n)
+    )  # fmt: skip
+    skps = Skp.objects.bulk_create(
+        Skp(pegawai=p, jabatan=jabatan, tahun=TAHUN, mulai=f"{TAHUN}-01-01", selesai=f"{TAHUN}-12-31",
+            status=Skp.Status.DISETUJUI, penilai=world.kepala)
+        for p in people[::2]
+    )  # fmt: skip
+    rows = RencanaHasilKerja.objects.bulk_create(
+        RencanaHasilKerja(skp=s, jenis=jenis, urutan=1, uraian=f"RHK {jenis} {s.pegawai.nama}")
+        for s in skps
+        for jenis in ("UTAMA", "TAMBAHAN")
+    )
+    IndikatorKinerja.objects.bulk_create(
+        IndikatorKinerja(rhk=r, urutan=u, uraian="Jumlah laporan", aspek="KUANTITAS", target_min=12, satuan="laporan")
+        for r in rows
+        for u in (1, 2)
+    )
+    IntervensiRhk.objects.bulk_create(IntervensiRhk(rhk=r, rhk_atasan=kepala_rhk) for r in rows if r.jenis == "UTAMA")
+
+
+def count_queries(client, url: str, params: dict) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_pohon_query_count_does_not_grow(client, pohon_world, django_assert_max_num_queries):
+    world, *_ = pohon_world
+    client.force_login(world.admin_bkd)
+    params = {"opd": world.opd.kode, "tahun": TAHUN}
+    grow_opd(world, 20, 0)
+    small = count_queries(client, reverse("skp:pohon"), params)
+    grow_opd(world, 180, 20)
+    assert Pegawai.objects.filter(opd=world.opd).count() > 200
+    large = count_queries(client, reverse("skp:pohon"), params)
+    assert large == small
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("skp:pohon"), params)
+    assert len(response.context["pohon"].nodes) > 200
+
+
+def test_matriks_query_count_does_not_grow(client, pohon_world, django_assert_max_num_queries):
+    world, *_ = pohon_world
+    client.force_login(world.kepala)
+    grow_opd(world, 20, 0)
+    small = count_queries(client, reverse("skp:matriks"), {"tahun": TAHUN})
+    grow_opd(world, 180, 20)
+    large = count_queries(client, reverse("skp:matriks"), {"tahun": TAHUN})
+    assert large == small
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("skp:matriks"), {"tahun": TAHUN})
+    data = response.context["matriks"]
+    assert len(data.bawahan) > 200
+    # Every generated pegawai with an SKP intervenes the Kepala's first RHK.
+    assert sum(len(cell) for cell in data.rows[0].cells) >= 100
