@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from opd import audit
+from opd import audit, services
 from opd.models import Eselon, Jabatan, JenisJabatan, Opd, Pegawai, PenugasanPlt, PeranPengguna, UnitKerja
 
 DEMO_PASSWORD = "demo12345"
@@ -895,21 +895,27 @@ def _sync_plt(plan: Plan, jabatan: dict[tuple, Jabatan], people: dict[str, Pegaw
         if p.pos[0] == row.key[0] and p.pos[1] == "Sekretariat" and p.pos[2].startswith("Sekretaris")
     )
     today = timezone.localdate()
-    active = PenugasanPlt.objects.active_on(today).filter(jabatan=target).select_related("pegawai").first()
-    if active is not None:
-        return active.pegawai
     mulai = today.replace(day=1)
     next_month = (mulai + datetime.timedelta(days=32)).replace(day=1)
     selesai = next_month.replace(day=calendar.monthrange(next_month.year, next_month.month)[1])
-    plt = PenugasanPlt.objects.create(
-        jabatan=target,
-        pegawai=sekretaris,
-        jenis=PenugasanPlt.Jenis.PLT,
-        mulai=mulai,
-        selesai=selesai,
-        nomor_sk=f"800.1.3.3/{100 + today.month}/406.005/{today.year}",
-        dibuat_oleh=admin_bkd,
-    )
+    active = PenugasanPlt.objects.active_on(today).filter(jabatan=target).select_related("pegawai").first()
+    if active is not None:
+        return active.pegawai
+    if PenugasanPlt.objects.filter(jabatan=target, dibatalkan=False, mulai__lte=selesai, selesai__gte=mulai).exists():
+        return sekretaris  # somebody planned one for these dates: leave it as it is
+    values = {
+        "jabatan": target,
+        "pegawai": sekretaris,
+        "jenis": PenugasanPlt.Jenis.PLT,
+        "mulai": mulai,
+        "selesai": selesai,
+        "nomor_sk": f"800.1.3.3/{100 + today.month}/406.005/{today.year}",
+    }
+    create_plt = getattr(services, "create_plt", None)
+    if create_plt is not None:
+        create_plt(**values, by=admin_bkd)  # the workflow, with its own audit row
+        return sekretaris
+    plt = PenugasanPlt.objects.create(**values, dibuat_oleh=admin_bkd)
     audit.record(
         plt,
         "plt_dibuat",
