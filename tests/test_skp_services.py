@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.http import Http404
 
 from opd.models import AuditLog, PenugasanPlt
@@ -716,3 +717,13 @@ def test_predicates(world, chain):
     assert not d.can_edit(world.penilai) and not d.can_review(world.penilai) and not d.can_revise(world.pegawai)
     p = chain.penilai_skp
     assert p.can_revise(world.penilai) and not p.can_edit(world.penilai) and not p.can_revise(world.kepala)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="exclusion constraint exists on PostgreSQL only")
+def test_create_overlap_race_caught_by_exclusion_constraint(world, monkeypatch):
+    services.create_skp(world.pegawai, by=world.pegawai, tahun=TAHUN, pendekatan="KUANTITATIF")
+    monkeypatch.setattr(services, "_check_periode", lambda *a: None)
+    with pytest.raises(SkpError, match="Sudah ada SKP periode 1 Januari 2026 – 31 Desember 2026"):
+        services.create_skp(
+            world.pegawai, by=world.pegawai, tahun=TAHUN, pendekatan="KUANTITATIF", mulai=datetime.date(2026, 6, 1)
+        )
