@@ -103,6 +103,7 @@ def snapshot_of(pegawai: Pegawai | None) -> dict:
         "nip": pegawai.nip,
         "golongan": pegawai.golongan or "",
         "pangkat": pegawai.pangkat or "",
+        "golongan_pangkat": pegawai.golongan_pangkat if pegawai.golongan else "",
         "jabatan": jabatan.nama if jabatan else "",
         "jenis_jabatan": jabatan.get_jenis_display() if jabatan else "",
         "unit": pegawai.unit.nama if pegawai.unit_id else "",

@@ -727,3 +727,14 @@ def test_create_overlap_race_caught_by_exclusion_constraint(world, monkeypatch):
         services.create_skp(
             world.pegawai, by=world.pegawai, tahun=TAHUN, pendekatan="KUANTITATIF", mulai=datetime.date(2026, 6, 1)
         )
+
+
+def test_admin_pages_are_read_only(client, world, chain):
+    from opd.models import Pegawai
+
+    root = Pegawai.objects.create_superuser("root", "x")
+    client.force_login(root)
+    assert client.get("/django-admin/skp/skp/").status_code == 200
+    assert client.get(f"/django-admin/skp/skp/{chain.penilai_skp.pk}/change/").status_code == 200
+    assert client.get(f"/django-admin/skp/rencanahasilkerja/{chain.p1.pk}/change/").status_code == 200
+    assert client.post(f"/django-admin/skp/skp/{chain.penilai_skp.pk}/delete/").status_code == 403
