@@ -8,7 +8,8 @@ their penilai and mark the two warnings:
 - orphan: an RHK utama of a non-JPT SKP with no link to an RHK atasan (PermenPANRB 6/2022:
   every RHK utama of a non-JPT intervenes an RHK of the penilai);
 - uncovered: an RHK utama of a pegawai who rates somebody (OrgChart) that no subordinate RHK
-  intervenes. Only SKP the bawahan can link to (diajukan/disetujui) are checked: a draft's RHK
+  intervenes. Bawahan who are JPT themselves (the Asisten under the Sekda) do not count: their
+  RHK derive from the Perjanjian Kinerja and take no links. Only SKP the bawahan can link to (diajukan/disetujui) are checked: a draft's RHK
   cannot be chosen yet, so a warning there could not be cleared. RHK tambahan are personal
   assignments and are not expected to cascade.
 """
@@ -261,7 +262,9 @@ def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart:
                 if not row.links:
                     row.orphan = True
                     orphans.append(Warning(node, row))
-        if node.children and node.skp.status in LINKABLE:
+        # Only bawahan who can link count: RHK of a JPT (e.g. the Asisten under the Sekda) take none.
+        can_cascade = any(c.pegawai.jabatan.jenis != JenisJabatan.JPT for c in node.children)
+        if can_cascade and node.skp.status in LINKABLE:
             for row in node.rhk_utama:
                 if row.covered_by == 0:
                     row.uncovered = True
