@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opd.views import akun, home, organisasi, pegawai
+from opd.views import akun, home, impor, organisasi, pegawai
 
 app_name = "opd"
 
@@ -25,4 +25,11 @@ urlpatterns = [
     # --- akun ---
     path("pegawai/<int:pk>/reset-kata-sandi/", akun.pegawai_reset_sandi, name="pegawai_reset_sandi"),
     # --- end akun ---
+    # --- impor ---
+    path("pegawai/impor/", impor.impor_daftar, name="impor_daftar"),
+    path("pegawai/impor/unggah/", impor.impor_unggah, name="impor_unggah"),
+    path("pegawai/impor/templat.csv", impor.impor_templat, name="impor_templat"),
+    path("pegawai/impor/<int:pk>/", impor.impor_pratinjau, name="impor_pratinjau"),
+    path("pegawai/impor/<int:pk>/terapkan/", impor.impor_terapkan, name="impor_terapkan"),
+    # --- end impor ---
 ]
