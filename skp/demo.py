@@ -10,6 +10,7 @@ already has an SKP for the year is skipped.
 from __future__ import annotations
 
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import TextIO
@@ -258,6 +259,20 @@ class Made:
 
     rhk_id: int
     topik: Topik
+    uraian: str = ""
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 4}
+
+
+def _closest(options: list, parent: str, turn: int, text=lambda o: o) -> object:
+    """The option sharing most words with the RHK atasan (a finer level of the same result),
+    rotating among equally close ones so that siblings differ."""
+    words = _words(parent)
+    scores = [len(words & _words(text(o))) for o in options]
+    best = [o for o, score in zip(options, scores, strict=True) if score == max(scores)]
+    return best[turn % len(best)]
 
 
 def _choose(topics: list[Made], pegawai: Pegawai, position: int, k: int) -> list[Made]:
@@ -289,9 +304,9 @@ def _existing_made(skp: Skp, opd_kode: str) -> list[Made]:
     topics = TOPIK[opd_kode]
     made = []
     for rhk in skp.rhk_set.filter(jenis=RencanaHasilKerja.Jenis.UTAMA).order_by("urutan", "pk"):
-        topik = next((t for t in topics if rhk.uraian == t.kepala or rhk.uraian in t.manajerial
+        topik = next((t for t in topics if rhk.uraian == t.kepala or rhk.uraian.split(" pada ")[0] in t.manajerial
                       or any(rhk.uraian.startswith(o) for o, _ in t.operasional)), topics[0])  # fmt: skip
-        made.append(Made(rhk.pk, topik))
+        made.append(Made(rhk.pk, topik, rhk.uraian.split(" pada ")[0]))
     return made
 
 
@@ -388,10 +403,10 @@ def _make_one(
                 skp, by=pegawai, versi=skp.versi, rhk=None, jenis="UTAMA", uraian=topik.kepala,
                 iki=[_iki(*i) for i in topik.iki], links=[],
             )  # fmt: skip
-            out.append(Made(rhk.pk, topik))
+            out.append(Made(rhk.pk, topik, topik.kepala))
     else:
         # Non-top JPT (the Asisten of the Setda) take no links but follow the same topics.
-        parents = atasan if atasan else [Made(0, t) for t in topics]
+        parents = atasan if atasan else [Made(0, t, t.kepala) for t in topics]
         manajerial = jenis in {JenisJabatan.JPT, JenisJabatan.ADMINISTRATOR, JenisJabatan.PENGAWAS}
         k = rng.choice((2, 3)) if manajerial else rng.choice((1, 2, 2, 3))
         orphan = kind == "DRAFT" and rng.random() < 0.5
@@ -399,12 +414,13 @@ def _make_one(
         for i, parent in enumerate(_choose(parents, pegawai, position, k)):
             if manajerial:
                 options = [t for t in parent.topik.manajerial if t not in used] or list(parent.topik.manajerial)
-                uraian = options[(position + i) % len(options)]
+                uraian = _closest(options, parent.uraian, position + i)
                 noun = "laporan"
             else:
                 options = [o for o in parent.topik.operasional if o[0] not in used] or list(parent.topik.operasional)
-                uraian, noun = options[(position + i) % len(options)]
+                uraian, noun = _closest(options, parent.uraian, position + i, text=lambda o: o[0])
             used.add(uraian)
+            phrase = uraian
             if manajerial and not is_jpt and pegawai.unit_id:
                 uraian = f"{uraian} pada {pegawai.unit.nama}"
             links = []
@@ -415,7 +431,7 @@ def _make_one(
                 skp, by=pegawai, versi=skp.versi, rhk=None, jenis="UTAMA", uraian=uraian,
                 iki=_iki_for(rng, noun, kualitatif=kualitatif, manajerial=manajerial), links=links,
             )  # fmt: skip
-            out.append(Made(rhk.pk, parent.topik))
+            out.append(Made(rhk.pk, parent.topik, phrase))
     if rng.random() < 0.25:
         services.save_rhk(
             skp, by=pegawai, versi=skp.versi, rhk=None, jenis="TAMBAHAN", uraian=rng.choice(TAMBAHAN),
