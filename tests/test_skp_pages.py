@@ -555,6 +555,7 @@ def test_riwayat_lists_actions(client, world, diajukan):
     for label in ("SKP dibuat", "RHK disimpan", "Diajukan"):
         assert label in html
     assert "Draft" in html and "Diajukan" in html  # status old → new in words
+    assert "Meningkatnya kualitas pelayanan kesehatan rujukan" in html  # the linked RHK atasan by its text
 
 
 # Query counts ----------------------------------------------------------------------------------
@@ -604,3 +605,20 @@ def test_detail_query_count_does_not_grow_with_rhk(client, world, atasan, django
     with django_assert_max_num_queries(baseline):
         html = client.get(url("detail", big.pk)).content.decode()
     assert html.count("RHK besar") == 15 and html.count("IKI 3") == 15
+
+
+def test_rhk_jpt_has_perspektif_and_no_intervensi(client, world):
+    skp = services.create_skp(world.kepala, by=world.kepala, tahun=TAHUN, pendekatan="KUANTITATIF")
+    client.force_login(world.kepala)
+    html = client.get(url("rhk_tambah", skp.pk)).content.decode()
+    assert 'name="perspektif"' in html and 'id="intervensi-card"' not in html and "Perjanjian Kinerja" in html
+    data = rhk_post(skp, uraian="Meningkatnya derajat kesehatan") | {"perspektif": "Penerima Layanan"}
+    assert client.post(url("rhk_tambah", skp.pk), data).status_code == 302
+    assert skp.rhk_set.get().perspektif == "Penerima Layanan"
+
+
+def test_rhk_tambahan_drops_ticked_links(client, world, draft, atasan):
+    client.force_login(world.pegawai)
+    data = rhk_post(draft, uraian="Tugas tambahan", jenis="TAMBAHAN", links={atasan[0].pk: "LANGSUNG"})
+    assert client.post(url("rhk_tambah", draft.pk), data).status_code == 302
+    assert not draft.rhk_set.get(uraian="Tugas tambahan").link_atas.exists()

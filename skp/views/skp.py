@@ -474,7 +474,7 @@ FIELD_LABEL = {
     "periode": "Periode",
     "rhk": "RHK",
     "iki": "IKI",
-    "rhk_atasan": "RHK atasan (id)",
+    "rhk_atasan": "RHK atasan",
     "urutan": "Urutan",
     "pendekatan": "Pendekatan",
     "disalin_dari": "Disalin dari",
@@ -483,9 +483,11 @@ FIELD_LABEL = {
 }
 
 
-def _plain(field: str, value: object) -> str | None:
+def _plain(field: str, value: object, rhk_names: dict[int, str]) -> str | None:
     if value is None or value == "" or value == []:
         return None
+    if field == "rhk_atasan" and isinstance(value, list):
+        return "; ".join(rhk_names.get(v, f"#{v}") for v in value)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     if field == "status" and value in Skp.Status.values:
@@ -496,11 +498,14 @@ def _plain(field: str, value: object) -> str | None:
 def riwayat(request: HttpRequest, pk: int) -> HttpResponse:
     skp = get_skp_for(request.user, pk)
     rows = list(services.riwayat(skp))
+    # The audit keeps the ids of the linked RHK atasan; show their text (one query).
+    ids = {v for row in rows for change in row.perubahan.get("rhk_atasan", []) if change for v in change}
+    names = {r.pk: r.uraian[:80] for r in RencanaHasilKerja.objects.filter(pk__in=ids).only("pk", "uraian")}
     for row in rows:
         row.label = AKSI_LABEL.get(row.aksi, row.aksi.replace("_", " ").capitalize())
         row.changes = [
-            (FIELD_LABEL.get(field, field.replace("_", " ").capitalize()), _plain(field, old), _plain(field, new))
-            for field, old, new in row.perubahan_rows()
+            (FIELD_LABEL.get(f, f.replace("_", " ").capitalize()), _plain(f, old, names), _plain(f, new, names))
+            for f, old, new in row.perubahan_rows()
         ]
     context = {"skp": skp, "rows": rows, "is_owner": skp.is_owner(request.user)}
     return render(request, "skp/skp_riwayat.html", context)
