@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.utils import timezone
@@ -29,12 +30,14 @@ def _counts() -> dict[str, int]:
 
 @pytest.fixture
 def demo() -> str:
+    """The organisation only (the SKP demo costs ~10 s; it is run once, in the idempotency test)."""
     out = io.StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", "--tanpa-skp", stdout=out)
     return out.getvalue()
 
 
-def test_second_run_changes_nothing(demo):
+def test_second_run_changes_nothing():
+    call_command("demo", stdout=io.StringIO())
     before = _counts()
     pegawai = {p.nip: p for p in Pegawai.objects.all()}
     out = io.StringIO()
@@ -51,7 +54,7 @@ def test_password_changed_by_user_is_kept(demo):
     user = Pegawai.objects.get(nip=BUPATI_NIP)
     user.set_password("Ganti#Sendiri1")
     user.save()
-    call_command("demo", stdout=io.StringIO())
+    call_command("demo", "--tanpa-skp", stdout=io.StringIO())
     assert authenticate(username=BUPATI_NIP, password="Ganti#Sendiri1") is not None
     assert authenticate(username=BUPATI_NIP, password=DEMO_PASSWORD) is None
 
@@ -161,3 +164,9 @@ def test_pegawai_login_is_rated_by_penilai_login(demo):
     assert pegawai.jabatan.jenis == JenisJabatan.PELAKSANA and pegawai.opd.kode == "DINKESDALDUKKB"
     assert pegawai.penilai().nip == logins["Pejabat penilai"]
     assert pegawai.atasan_penilai().penilai().nip == logins["Kepala OPD"]
+
+
+def test_readme_lists_the_demo_logins(demo):
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    for peran, nip in _login_table(demo).items():
+        assert f"`{nip}`" in readme, f"README: NIP {nip} ({peran}) tidak tercantum"

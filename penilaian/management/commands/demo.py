@@ -21,13 +21,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tahun", type=int, default=None, help="Tahun SKP demo (bawaan: tahun berjalan).")
+        parser.add_argument("--tanpa-skp", action="store_true", help="Hanya organisasi dan akun, tanpa SKP demo.")
 
-    def handle(self, *args, tahun: int | None = None, **options) -> None:
+    def handle(self, *args, tahun: int | None = None, tanpa_skp: bool = False, **options) -> None:
         started = time.monotonic()
         tahun = tahun or timezone.localdate().year
         accounts = seed_organisation(stdout=self.stdout)
         # The skp app may ship its own demo; plug it in without this command knowing more of it.
-        if importlib.util.find_spec("skp.demo") is not None:
+        if not tanpa_skp and importlib.util.find_spec("skp.demo") is not None:
             importlib.import_module("skp.demo").seed_skp(tahun=tahun, stdout=self.stdout)
         self.print_logins(accounts)
         self.stdout.write(f"Selesai dalam {time.monotonic() - started:.1f} detik.")
