@@ -20,8 +20,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from opd.models import Jabatan, JenisJabatan, Opd, Pegawai
-from opd.services import OrgChart, acting_jabatan_ids, bawahan_of
+from django.db.models import Q
+from django.utils import timezone
+
+from opd.models import Jabatan, JenisJabatan, Opd, Pegawai, PenugasanPlt
+from opd.services import KEDUDUKAN_BERTUGAS, OrgChart, acting_jabatan_ids, bawahan_of
+from skp import rules
 from skp.models import IndikatorKinerja, IntervensiRhk, RencanaHasilKerja, Skp
 
 LINKABLE = {Skp.Status.DIAJUKAN, Skp.Status.DISETUJUI}
@@ -82,12 +86,45 @@ class RhkRow:
 
 
 def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
-    """Two queries plus one for links: skp id → its RHK rows (utama first, in order) with IKI and
-    the RHK atasan each intervenes. `covered_by` counts links into each row from these SKP."""
+    """Three queries of plain tuples (no model instances: this is the hot path of the pohon):
+    skp id → its RHK rows (utama first, in order) with IKI and the RHK atasan each intervenes.
+    `covered_by` counts links into each row from these SKP."""
     rows: dict[int, RhkRow] = {}
     by_skp: dict[int, list[RhkRow]] = {}
     if not skp_ids:
         return by_skp
+    utama = RencanaHasilKerja.Jenis.UTAMA
+    rhk_rows = (
+        RencanaHasilKerja.objects.filter(skp_id__in=skp_ids)
+        .order_by("skp_id", "jenis", "urutan", "pk")
+        .values_list("pk", "skp_id", "jenis", "uraian")
+    )
+    for pk, skp_id, jenis, uraian in rhk_rows:
+        row = RhkRow(pk, skp_id, jenis == utama, uraian)
+        rows[pk] = row
+        by_skp.setdefault(skp_id, []).append(row)
+    aspek_label = dict(IndikatorKinerja.Aspek.choices)
+    iki_rows = (
+        IndikatorKinerja.objects.filter(rhk__skp_id__in=skp_ids)
+        .order_by("rhk_id", "urutan", "pk")
+        .values_list("rhk_id", "uraian", "aspek", "target_min", "target_max", "satuan", "target_kualitatif")
+    )
+    for rhk_id, uraian, aspek, minimum, maksimum, satuan, kualitatif in iki_rows:
+        target = kualitatif if minimum is None else rules.format_target(minimum, maksimum, satuan)
+        rows[rhk_id].iki.append(IkiRow(uraian, aspek_label.get(aspek, ""), target))
+    links = (
+        IntervensiRhk.objects.filter(rhk__skp_id__in=skp_ids)
+        .order_by("rhk_id", "pk")
+        .values_list("rhk_id", "rhk_atasan_id", "jenis_cascading", "rhk_atasan__uraian")
+    )
+    langsung_value = IntervensiRhk.Cascading.LANGSUNG
+    for rhk_id, atasan_id, cascading, atasan_uraian in links:
+        langsung = cascading == langsung_value
+        rows[rhk_id].links.append(LinkRow(atasan_id, atasan_uraian, langsung, "L" if langsung else "TL"))
+        target_row = rows.get(atasan_id)
+        if target_row is not None:
+            target_row.covered_by += 1
+    return by_skp
     for rhk in RencanaHasilKerja.objects.filter(skp_id__in=skp_ids).order_by("skp_id", "jenis", "urutan", "pk"):
         row = RhkRow(rhk.pk, rhk.skp_id, rhk.jenis == RencanaHasilKerja.Jenis.UTAMA, rhk.uraian)
         rows[rhk.pk] = row
@@ -123,6 +160,10 @@ class Node:
     rhk_tambahan: list[RhkRow] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     depth: int = 0
+
+    @property
+    def rhk_all(self) -> list[RhkRow]:
+        return [*self.rhk_utama, *self.rhk_tambahan]
 
     @property
     def anchor(self) -> str:
@@ -179,6 +220,42 @@ class Pohon:
         }
 
 
+class OpdChart(OrgChart):
+    """OrgChart restricted to what one OPD's tree needs: holders of the OPD's positions and of
+    every position above them, plus active Plt/Plh. The full chart loads every pegawai of the
+    regency (~7,000: ~0.5 s); the pohon of one OPD needs a few hundred. Resolution itself is
+    OrgChart's own (`_acting_for`, `penilai_id`): only the loading differs, and a test checks
+    both charts agree for every member."""
+
+    def __init__(self, opd: Opd, *, on: datetime.date | None = None) -> None:
+        self.day = on or timezone.localdate()
+        self.jabatan_atasan = dict(Jabatan.objects.values_list("pk", "atasan_id"))
+        self.plt = {}
+        for jabatan_id, pegawai_id in (
+            PenugasanPlt.objects.active_on(self.day).order_by("mulai", "pk").values_list("jabatan_id", "pegawai_id")
+        ):
+            self.plt[jabatan_id] = pegawai_id  # the latest start wins, as in resolve_penilai
+        own = set(Jabatan.objects.filter(opd=opd).values_list("pk", flat=True))
+        own |= set(Pegawai.objects.filter(opd=opd, jabatan__isnull=False).values_list("jabatan_id", flat=True))
+        relevant: set[int] = set()
+        for jabatan_id in own:
+            node: int | None = jabatan_id
+            while node is not None and node not in relevant:
+                relevant.add(node)
+                node = self.jabatan_atasan.get(node)
+        plt_pegawai = [pid for jid, pid in self.plt.items() if jid in relevant]
+        self.pegawai = {}
+        self.holders = {}
+        rows = Pegawai.objects.filter(Q(jabatan_id__in=relevant) | Q(pk__in=plt_pegawai), jabatan__isnull=False)
+        for p in rows.filter(is_active=True).select_related("jabatan", "opd", "unit"):
+            self.pegawai[p.pk] = p
+            if p.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
+                self.holders.setdefault(p.jabatan_id, []).append(p.pk)
+        for ids in self.holders.values():
+            ids.sort()
+        self._penilai_cache = {}
+
+
 def top_jabatan_ids(jabatan: Iterable[Jabatan]) -> set[int]:
     """Positions that head their OPD: JPT whose supervising position is outside the OPD."""
     rows = list(jabatan)
@@ -191,7 +268,7 @@ def top_jabatan_ids(jabatan: Iterable[Jabatan]) -> set[int]:
 
 
 def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart: OrgChart | None = None) -> Pohon:
-    chart = chart or OrgChart(on=on)
+    chart = chart or OpdChart(opd, on=on)
     jabatan = list(Jabatan.objects.filter(opd=opd).only("pk", "jenis", "atasan_id", "opd_id", "nama"))
     jabatan_opd = {j.pk for j in jabatan}
     top = top_jabatan_ids(jabatan)

@@ -258,3 +258,31 @@ def test_matriks_query_count_does_not_grow(client, pohon_world, django_assert_ma
     assert len(data.bawahan) > 200
     # Every generated pegawai with an SKP intervenes the Kepala's first RHK.
     assert sum(len(cell) for cell in data.rows[0].cells) >= 100
+
+
+def test_opd_chart_agrees_with_full_orgchart(world):
+    import datetime
+
+    from opd.models import PenugasanPlt
+    from opd.services import OrgChart
+    from skp.pohon import OpdChart
+
+    # A vacant Kabid position acted for by a Plt from the Sekretariat, and a pegawai on CLTN.
+    today = timezone.localdate()
+    PenugasanPlt.objects.create(jabatan=world.penilai.jabatan, pegawai=world.admin_opd,
+                                mulai=today - datetime.timedelta(days=3), selesai=today + datetime.timedelta(days=3))  # fmt: skip
+    Pegawai.objects.filter(pk=world.penilai.pk).update(kedudukan_hukum=Pegawai.KedudukanHukum.CLTN)
+    full, scoped = OrgChart(), OpdChart(world.opd)
+    members = [pk for pk, p in full.pegawai.items() if p.opd_id == world.opd.pk]
+    assert len(members) >= 5
+    assert {pk: scoped.penilai_id(pk) for pk in members} == {pk: full.penilai_id(pk) for pk in members}
+    assert scoped.penilai_id(world.pegawai.pk) == world.admin_opd.pk
+    assert len(scoped.pegawai) < len(full.pegawai)
+
+
+def test_pohon_escapes_user_text(client, world):
+    make_skp(world.kepala, [("UTAMA", "<script>alert(1)</script> & hasil", [])])
+    client.force_login(world.admin_bkd)
+    html = client.get(reverse("skp:pohon"), {"opd": world.opd.kode}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; hasil" in html

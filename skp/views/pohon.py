@@ -7,8 +7,55 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-from skp.pohon import build_matriks, build_pohon, pohon_opds
+from skp.pohon import Node, RhkRow, build_matriks, build_pohon, pohon_opds
+
+
+def _rhk_item(rhk: RhkRow) -> str:
+    classes = "pohon-rhk" + (" warn-orphan" if rhk.orphan else "") + (" warn-uncovered" if rhk.uncovered else "")
+    badges = [
+        '<span class="badge text-bg-primary">Utama</span>'
+        if rhk.utama
+        else '<span class="badge text-bg-secondary">Tambahan</span>',
+        f'<span class="fw-semibold">{escape(rhk.uraian)}</span>',
+    ]
+    if rhk.orphan:
+        badges.append('<span class="badge text-bg-warning">Tanpa intervensi</span>')
+    if rhk.uncovered:
+        badges.append('<span class="badge text-bg-danger">Belum diintervensi bawahan</span>')
+    elif rhk.covered_by:
+        badges.append(
+            f'<span class="badge text-bg-light border" title="Jumlah RHK bawahan yang mengintervensi">'
+            f"↓ {rhk.covered_by}</span>"
+        )
+    parts = [f'<li class="{classes}" id="rhk-{rhk.pk}"><div>{" ".join(badges)}</div>']
+    for link in rhk.links:
+        badge = "text-bg-info" if link.langsung else "text-bg-light border"
+        parts.append(
+            f'<div class="pohon-link small"><i class="bi bi-arrow-up-right"></i> <span class="badge {badge}">'
+            f'{link.label}</span> <a href="#rhk-{link.rhk_atasan_id}">{escape(link.uraian)}</a></div>'
+        )
+    if rhk.iki:
+        items = "".join(
+            f"<li>{escape(i.aspek) + ': ' if i.aspek else ''}{escape(i.uraian)} — <strong>{escape(i.target)}</strong></li>"
+            for i in rhk.iki
+        )
+        parts.append(f'<ul class="pohon-iki small text-muted">{items}</ul>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def node_body(node: Node, tahun: int) -> SafeString:
+    """The RHK block of one node, built in Python: the pohon of a large OPD has hundreds of RHK
+    and this is its hot path (the template engine costs ~10x more per row). Every text escaped."""
+    if node.skp is None:
+        return mark_safe(f'<div class="text-muted small fst-italic">Belum ada SKP tahun {tahun}.</div>')
+    rows = node.rhk_all
+    if not rows:
+        return mark_safe('<div class="text-muted small fst-italic">SKP belum berisi RHK.</div>')
+    return mark_safe(f'<ol class="pohon-rhk-list">{"".join(_rhk_item(r) for r in rows)}</ol>')
 
 
 def tahun_from(request: HttpRequest) -> int:
@@ -37,7 +84,7 @@ def pohon(request: HttpRequest) -> HttpResponse:
     tree = build_pohon(opd, tahun)
     context = {
         "pohon": tree,
-        "events": tree.events,
+        "events": [(kind, node, node_body(node, tahun) if kind == "open" else "") for kind, node in tree.events],
         "stats": tree.stats,
         "opd": opd,
         "opds": opds if len(opds) > 1 else [],
