@@ -486,7 +486,8 @@ class _RowValidator:
             err("NIP", f"NIP {_text(raw['NIP'])} tersimpan sebagai angka; simpan NIP sebagai teks.")
         elif not any(i.kolom == "NIP" for i in errors[n_before:]):
             try:
-                info = rules.parse_nip(values["NIP"])
+                # A leading apostrophe is how Excel users force a cell to text.
+                info = rules.parse_nip(values["NIP"].removeprefix("'"))
                 nip, jenis_asn = info.nip, info.jenis
             except rules.NipError as exc:
                 err("NIP", str(exc))
@@ -592,7 +593,7 @@ class _RowValidator:
         if isinstance(raw_atasan, (int, float)) and not isinstance(raw_atasan, bool):
             err("NIP ATASAN", f"NIP {_text(raw_atasan)} tersimpan sebagai angka; simpan NIP sebagai teks.")
         else:
-            atasan_nip = values.get("NIP ATASAN", "").replace(" ", "")
+            atasan_nip = values.get("NIP ATASAN", "").removeprefix("'").replace(" ", "")
             if atasan_nip and re.fullmatch(r"\d+(?:[.,]\d+)?[eE][+-]?\d+", atasan_nip):
                 err("NIP ATASAN", f"NIP '{atasan_nip}' berformat angka ilmiah Excel; simpan NIP sebagai teks.")
                 atasan_nip = ""

@@ -306,6 +306,15 @@ def test_utf8_without_bom_keeps_non_latin_names(world):
     assert Pegawai.objects.get(nip=NIP_A).nama == "Şükrü Öztürk"
 
 
+def test_nip_forced_to_text_with_apostrophe_or_spaces(world):
+    rows = three_new()
+    rows[0]["NIP"] = "'" + NIP_A
+    rows[2]["NIP ATASAN"] = "19950505 2021 2 1 2 002"
+    apply_plan(ImportPlan(data=csv_bytes(rows)), by=world.admin_bkd)
+    assert Pegawai.objects.get(nip=NIP_C).penilai().nip == NIP_B
+    assert Pegawai.objects.filter(nip=NIP_A).exists()
+
+
 def test_xlsx_applies(world):
     apply_plan(ImportPlan(data=xlsx_bytes(three_new())), by=world.admin_bkd)
     assert Pegawai.objects.filter(nip__in=[NIP_A, NIP_B, NIP_C]).count() == 3
