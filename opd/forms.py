@@ -204,7 +204,7 @@ class AuditFilterForm(forms.Form):
     opd = forms.ChoiceField(label="OPD", required=False, widget=forms.Select(attrs={"class": "form-select"}))
     aksi = forms.ChoiceField(label="Aksi", required=False, widget=forms.Select(attrs={"class": "form-select"}))
 
-    def __init__(self, *args: Any, opds: list[Opd], aksi: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, opds: list[Opd], aksi: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["opd"].choices = [("", "Semua OPD"), *[(o.kode, o.nama) for o in opds]]
-        self.fields["aksi"].choices = [("", "Semua aksi"), *[(a, a) for a in aksi]]
+        self.fields["aksi"].choices = [("", "Semua aksi"), *aksi]

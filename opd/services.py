@@ -333,20 +333,16 @@ def create_plt(
         nomor_sk=nomor_sk,
         dibuat_oleh=by,
     )
-    audit.record(
-        plt,
-        "tambah_plt",
-        by=by,
-        perubahan={
-            "jabatan": (None, jabatan),
-            "pegawai": (None, pegawai),
-            "jenis": (None, plt.get_jenis_display()),
-            "mulai": (None, mulai),
-            "selesai": (None, selesai),
-            "nomor_sk": (None, nomor_sk),
-        },
-        opd_id=jabatan.opd_id,
-    )
+    perubahan = {
+        "jabatan": (None, jabatan),
+        "pegawai": (None, pegawai),
+        "jenis": (None, plt.get_jenis_display()),
+        "mulai": (None, mulai),
+        "selesai": (None, selesai),
+    }
+    if nomor_sk:
+        perubahan["nomor_sk"] = (None, nomor_sk)
+    audit.record(plt, "tambah_plt", by=by, perubahan=perubahan, opd_id=jabatan.opd_id)
     return plt
 
 

@@ -199,6 +199,24 @@ def plt_batalkan(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Audit trail ------------------------------------------------------------------------------------
 
+AKSI_LABELS = {
+    "ubah_atasan": "Ubah atasan",
+    "reset_sandi": "Reset kata sandi",
+    "tambah_plt": "Tambah Plt/Plh",
+    "batal_plt": "Batalkan Plt/Plh",
+}
+
+
+def aksi_label(aksi: str) -> str:
+    """A readable label for an audit action; other apps' actions fall back to their words."""
+    return AKSI_LABELS.get(aksi) or aksi.replace("_", " ").capitalize()
+
+
+def with_aksi_labels(rows: list[AuditLog]) -> list[AuditLog]:
+    for row in rows:
+        row.aksi_label = aksi_label(row.aksi)
+    return rows
+
 
 def audit_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -206,13 +224,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     qs = AuditLog.objects.visible_to(user)
     opds = list(opds_visible_to(user).order_by("-pilot", "urutan", "nama"))
     aksi = list(qs.order_by("aksi").values_list("aksi", flat=True).distinct())
-    form = AuditFilterForm(request.GET or None, opds=opds, aksi=aksi)
+    form = AuditFilterForm(request.GET or None, opds=opds, aksi=[(a, aksi_label(a)) for a in aksi])
     if form.is_valid():
         if form.cleaned_data["opd"]:
             qs = qs.filter(opd__kode=form.cleaned_data["opd"])
         if form.cleaned_data["aksi"]:
             qs = qs.filter(aksi=form.cleaned_data["aksi"])
     page = Paginator(qs.select_related("opd"), PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_aksi_labels(list(page.object_list))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "opd/audit_list.html", {"form": form, "page": page, "querystring": params.urlencode()})

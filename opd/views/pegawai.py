@@ -13,6 +13,7 @@ from django.utils import timezone
 from opd import services
 from opd.forms import AtasanForm, PegawaiFilterForm
 from opd.models import AuditLog, Opd, Pegawai, PenugasanPlt
+from opd.views.organisasi import with_aksi_labels
 
 PER_PAGE = 50
 
@@ -60,7 +61,9 @@ def pegawai_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = user.can_manage_people_of(pegawai.opd_id)
     can_see_audit = can_manage or user.can_read_all()
     audit_rows = (
-        list(AuditLog.objects.for_object(pegawai).visible_to(user).select_related("opd")[:50]) if can_see_audit else []
+        with_aksi_labels(list(AuditLog.objects.for_object(pegawai).visible_to(user).select_related("opd")[:50]))
+        if can_see_audit
+        else []
     )
     return render(
         request,
