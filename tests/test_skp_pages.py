@@ -622,3 +622,9 @@ def test_rhk_tambahan_drops_ticked_links(client, world, draft, atasan):
     data = rhk_post(draft, uraian="Tugas tambahan", jenis="TAMBAHAN", links={atasan[0].pk: "LANGSUNG"})
     assert client.post(url("rhk_tambah", draft.pk), data).status_code == 302
     assert not draft.rhk_set.get(uraian="Tugas tambahan").link_atas.exists()
+
+
+def test_daftar_for_the_bupati_offers_no_skp(client, world):
+    client.force_login(world.bupati)
+    html = client.get(url("daftar")).content.decode()
+    assert "Akun Anda tidak menyusun SKP" in html and "Buat SKP" not in html

@@ -137,14 +137,17 @@ def daftar(request: HttpRequest) -> HttpResponse:
         )
     tahun_ini = [s for s in skp_list if s.tahun == tahun]
     sumber = next((s for s in skp_list if s.tahun == tahun - 1 and s.status != Skp.Status.DIGANTI), None)
+    # The Bupati and system accounts have no SKP (services.create_skp refuses them too).
+    menyusun = user.jenis_asn != Pegawai.JenisAsn.NON_ASN and user.jabatan_id is not None
     return render(
         request,
         "skp/skp_list.html",
         {
             "skp_list": skp_list,
             "tahun": tahun,
-            "can_create": not tahun_ini,
-            "salin_sumber": sumber if not tahun_ini else None,
+            "menyusun": menyusun,
+            "can_create": menyusun and not tahun_ini,
+            "salin_sumber": sumber if menyusun and not tahun_ini else None,
         },
     )
 
