@@ -17,12 +17,14 @@ Everybody's password is PASSWORD.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 from opd.models import Jabatan, JenisJabatan, Opd, Pegawai, PeranPengguna, UnitKerja
@@ -93,6 +95,30 @@ class World:
             "auditor": self.auditor,
             "outsider": self.outsider,
         }
+
+
+def ensure_reference_data() -> None:
+    """The OPDs of SPEC Appendix A come from a data migration. Transactional tests (the browser
+    journeys) flush every table afterwards, and --reuse-db keeps that empty database for the next
+    run: put the reference rows back the way the migration does, when they are missing."""
+    migration = importlib.import_module("opd.migrations.0002_opd_appendix_a")
+    if Opd.objects.count() < len(migration.OPD):
+        migration.create_opd(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request) -> None:
+    """Transactional tests run last (pytest-django orders them so); each starts after the previous
+    one's flush, so it needs the reference rows back."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()
 
 
 @pytest.fixture

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect
 
 from opd.models import Jabatan, JenisJabatan
 from tests.conftest import browser_login, make_nip, make_pegawai
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def reference_opd(transactional_db) -> None:
-    """Transactional tests flush the tables afterwards, and the serialized rollback is not always
-    available (it is skipped when the session did not serialize the database), so the next
-    test would miss the OPDs of the data migration: put them back the way the migration does."""
-    migration = importlib.import_module("opd.migrations.0002_opd_appendix_a")
-    migration.create_opd(apps, None)
 
 
 def _more_people(world) -> None:

@@ -3,23 +3,13 @@ with a note, the pegawai fixes and resubmits, the penilai approves."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect
 
 from tests.conftest import browser_login
 from tests.test_skp_pages import TAHUN, penilai_skp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def reference_opd(transactional_db) -> None:
-    """An earlier transactional test may have flushed the OPDs of the data migration: put them back
-    the way the migration does (as tests/test_browser_opd.py)."""
-    importlib.import_module("opd.migrations.0002_opd_appendix_a").create_opd(apps, None)
 
 
 def login_as(page: Page, live_server, nip: str) -> None:
