@@ -6,6 +6,7 @@ Each state change is atomic and writes one audit row (opd.audit.record).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -174,25 +175,52 @@ class OrgChart:
     kinerja, where resolving each pegawai with queries would cost a query per row.
 
     Same rules as `resolve_penilai`: active Plt/Plh of the supervising position → its definitive
-    holder on duty → if vacant, the position above."""
+    holder on duty → if vacant, the position above.
 
-    def __init__(self, *, on: datetime.date | None = None) -> None:
+    Loading reads three narrow columns of every pegawai (~10 ms for 7,000); Pegawai objects are
+    fetched only when asked for (`objects(ids)`, `penilai(pk)`, or the whole `pegawai` map)."""
+
+    def __init__(self, *, on: datetime.date | None = None, scope: Q | None = None) -> None:
+        """`scope` limits which pegawai are loaded (e.g. one OPD and the positions above it);
+        resolution is only right for pegawai whose supervising positions' holders are in scope."""
         self.day = _today(on)
         self.jabatan_atasan: dict[int, int | None] = dict(Jabatan.objects.values_list("pk", "atasan_id"))
-        self.pegawai: dict[int, Pegawai] = {}
-        self.holders: dict[int, list[int]] = {}
-        for p in Pegawai.objects.filter(jabatan__isnull=False, is_active=True).select_related("jabatan", "opd", "unit"):
-            self.pegawai[p.pk] = p
-            if p.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
-                self.holders.setdefault(p.jabatan_id, []).append(p.pk)
-        for ids in self.holders.values():
-            ids.sort()
         self.plt: dict[int, int] = {}
         for jabatan_id, pegawai_id in (
             PenugasanPlt.objects.active_on(self.day).order_by("mulai", "pk").values_list("jabatan_id", "pegawai_id")
         ):
             self.plt[jabatan_id] = pegawai_id  # the latest start wins, as in resolve_penilai
+        rows = Pegawai.objects.filter(jabatan__isnull=False, is_active=True)
+        if scope is not None:
+            rows = rows.filter(scope)
+        self.jabatan_of: dict[int, int] = {}
+        self.holders: dict[int, list[int]] = {}
+        for pk, jabatan_id, kedudukan in rows.values_list("pk", "jabatan_id", "kedudukan_hukum"):
+            self.jabatan_of[pk] = jabatan_id
+            if kedudukan in KEDUDUKAN_BERTUGAS:
+                self.holders.setdefault(jabatan_id, []).append(pk)
+        for ids in self.holders.values():
+            ids.sort()
+        self._objects: dict[int, Pegawai] = {}
+        self._all_loaded = False
         self._penilai_cache: dict[int, int | None] = {}
+
+    def objects(self, ids: Iterable[int | None]) -> dict[int, Pegawai]:
+        """Pegawai objects (with jabatan, OPD and unit) for `ids`, one query for those not loaded yet."""
+        wanted = {pk for pk in ids if pk is not None}
+        missing = wanted - self._objects.keys()
+        if missing and not self._all_loaded:
+            for p in Pegawai.objects.filter(pk__in=missing).select_related("jabatan", "opd", "unit"):
+                self._objects[p.pk] = p
+        return {pk: self._objects[pk] for pk in wanted if pk in self._objects}
+
+    @property
+    def pegawai(self) -> dict[int, Pegawai]:
+        """Every loaded pegawai as objects (one query, on first use)."""
+        if not self._all_loaded:
+            self.objects(self.jabatan_of)
+            self._all_loaded = True
+        return {pk: self._objects[pk] for pk in self.jabatan_of if pk in self._objects}
 
     def _acting_for(self, jabatan_id: int | None, exclude: int) -> int | None:
         seen: set[int] = set()
@@ -209,24 +237,30 @@ class OrgChart:
 
     def penilai_id(self, pegawai_id: int) -> int | None:
         if pegawai_id not in self._penilai_cache:
-            p = self.pegawai.get(pegawai_id)
+            jabatan_id = self.jabatan_of.get(pegawai_id)
             result = None
-            if p is not None and p.jabatan_id is not None:
-                result = self._acting_for(self.jabatan_atasan.get(p.jabatan_id), exclude=pegawai_id)
+            if jabatan_id is not None:
+                result = self._acting_for(self.jabatan_atasan.get(jabatan_id), exclude=pegawai_id)
             self._penilai_cache[pegawai_id] = result
         return self._penilai_cache[pegawai_id]
 
     def penilai(self, pegawai_id: int) -> Pegawai | None:
         pid = self.penilai_id(pegawai_id)
-        return self.pegawai.get(pid) if pid is not None else None
+        return self.objects([pid]).get(pid) if pid is not None else None
+
+    def penilai_of(self, pegawai_ids: Iterable[int]) -> dict[int, Pegawai | None]:
+        """The penilai of each of `pegawai_ids`, with one query for all of them."""
+        ids = list(pegawai_ids)
+        found = self.objects(self.penilai_id(pk) for pk in ids)
+        return {pk: found.get(self.penilai_id(pk)) for pk in ids}
 
     def bawahan_ids(self, pegawai_id: int) -> list[int]:
-        return [pk for pk in self.pegawai if self.penilai_id(pk) == pegawai_id]
+        return [pk for pk in self.jabatan_of if self.penilai_id(pk) == pegawai_id]
 
     def bawahan_map(self) -> dict[int, list[int]]:
         """penilai id → ids of the pegawai they rate."""
         result: dict[int, list[int]] = {}
-        for pk in self.pegawai:
+        for pk in self.jabatan_of:
             pid = self.penilai_id(pk)
             if pid is not None:
                 result.setdefault(pid, []).append(pk)

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from opd.models import Jabatan, JenisJabatan, Opd, Pegawai, PenugasanPlt
-from opd.services import KEDUDUKAN_BERTUGAS, OrgChart, acting_jabatan_ids, bawahan_of
+from opd.services import OrgChart, acting_jabatan_ids, bawahan_of
 from skp import rules
 from skp.models import IndikatorKinerja, IntervensiRhk, RencanaHasilKerja, Skp
 
@@ -222,19 +222,12 @@ class Pohon:
 
 class OpdChart(OrgChart):
     """OrgChart restricted to what one OPD's tree needs: holders of the OPD's positions and of
-    every position above them, plus active Plt/Plh. The full chart loads every pegawai of the
-    regency (~7,000: ~0.5 s); the pohon of one OPD needs a few hundred. Resolution itself is
-    OrgChart's own (`_acting_for`, `penilai_id`): only the loading differs, and a test checks
-    both charts agree for every member."""
+    every position above them, plus active Plt/Plh. Resolution is OrgChart's own; only the scope
+    differs, and a test checks both charts agree for every member."""
 
     def __init__(self, opd: Opd, *, on: datetime.date | None = None) -> None:
-        self.day = on or timezone.localdate()
-        self.jabatan_atasan = dict(Jabatan.objects.values_list("pk", "atasan_id"))
-        self.plt = {}
-        for jabatan_id, pegawai_id in (
-            PenugasanPlt.objects.active_on(self.day).order_by("mulai", "pk").values_list("jabatan_id", "pegawai_id")
-        ):
-            self.plt[jabatan_id] = pegawai_id  # the latest start wins, as in resolve_penilai
+        day = on or timezone.localdate()
+        jabatan_atasan = dict(Jabatan.objects.values_list("pk", "atasan_id"))
         own = set(Jabatan.objects.filter(opd=opd).values_list("pk", flat=True))
         own |= set(Pegawai.objects.filter(opd=opd, jabatan__isnull=False).values_list("jabatan_id", flat=True))
         relevant: set[int] = set()
@@ -242,18 +235,9 @@ class OpdChart(OrgChart):
             node: int | None = jabatan_id
             while node is not None and node not in relevant:
                 relevant.add(node)
-                node = self.jabatan_atasan.get(node)
-        plt_pegawai = [pid for jid, pid in self.plt.items() if jid in relevant]
-        self.pegawai = {}
-        self.holders = {}
-        rows = Pegawai.objects.filter(Q(jabatan_id__in=relevant) | Q(pk__in=plt_pegawai), jabatan__isnull=False)
-        for p in rows.filter(is_active=True).select_related("jabatan", "opd", "unit"):
-            self.pegawai[p.pk] = p
-            if p.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
-                self.holders.setdefault(p.jabatan_id, []).append(p.pk)
-        for ids in self.holders.values():
-            ids.sort()
-        self._penilai_cache = {}
+                node = jabatan_atasan.get(node)
+        plt_pegawai = PenugasanPlt.objects.active_on(day).filter(jabatan_id__in=relevant).values("pegawai_id")
+        super().__init__(on=day, scope=Q(jabatan_id__in=relevant) | Q(pk__in=plt_pegawai))
 
 
 def top_jabatan_ids(jabatan: Iterable[Jabatan]) -> set[int]:

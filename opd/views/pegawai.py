@@ -42,8 +42,8 @@ def pegawai_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(jabatan__jenis=form.cleaned_data["jenis"])
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     # One OrgChart for the whole page: penilai of every row resolved in memory.
-    chart = services.OrgChart() if page.object_list else None
-    rows = [(p, chart.penilai(p.pk) if chart else None) for p in page.object_list]
+    penilai = services.OrgChart().penilai_of(p.pk for p in page.object_list) if page.object_list else {}
+    rows = [(p, penilai.get(p.pk)) for p in page.object_list]
     params = request.GET.copy()
     params.pop("page", None)
     return render(
