@@ -160,6 +160,10 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Cards on the Beranda contributed by apps above `opd` (which must not import them): each entry
+# is a function (user) -> rendered HTML or "" (see opd.views.home.dashboard).
+DASHBOARD_WIDGETS = ["skp.widgets.ringkasan_skp"]
+
 REGENCY_NAME = env_str("REGENCY_NAME", "Pemerintah Kabupaten Trenggalek")
 
 LOGGING = {

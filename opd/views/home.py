@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
 from opd import services
 from opd.models import JenisJabatan, Opd, Pegawai, PeranPengguna
@@ -77,5 +79,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "bawahan": me.bawahan_langsung(),
             "admin_opd": admin_opd,
             "summary": _opd_summary(user) if is_manager else None,
+            "widgets": [html for html in (import_string(path)(me) for path in settings.DASHBOARD_WIDGETS) if html],
         },
     )
