@@ -7,6 +7,7 @@ PostgreSQL when DATABASE_URL=postgres://user:pass@host:port/name is set: product
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -148,6 +149,11 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+
+if DEBUG or "PYTEST_VERSION" in os.environ:
+    # Without collectstatic there is no STATIC_ROOT; runserver and the tests serve from the finders.
+    WHITENOISE_USE_FINDERS = True
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 # Hashed, compressed static files served by WhiteNoise (run `manage.py collectstatic` on deploy).
 # Tests and DEBUG use the plain storage so that no collectstatic step is needed.
