@@ -145,7 +145,9 @@ def set_atasan_jabatan(
     if old == atasan:
         raise OrganisasiError("Atasan yang dipilih sama dengan atasan saat ini.")
     others = Pegawai.objects.filter(jabatan=jabatan).exclude(pk=pegawai.pk).exists()
+    perubahan: dict[str, tuple[object, object]] = {"jabatan_atasan": (old, atasan)}
     if others and only_this_pegawai:
+        old_jabatan_id = jabatan.pk
         jabatan = Jabatan.objects.create(
             nama=jabatan.nama,
             jenis=jabatan.jenis,
@@ -157,16 +159,12 @@ def set_atasan_jabatan(
         )
         Pegawai.objects.filter(pk=pegawai.pk).update(jabatan=jabatan)
         pegawai.jabatan = jabatan
+        # The colleagues keep the old position; the record says this pegawai moved to a copy of it.
+        perubahan["jabatan_id"] = (old_jabatan_id, jabatan.pk)
     else:
         jabatan.atasan = atasan
         jabatan.save(update_fields=["atasan"])
-    audit.record(
-        pegawai,
-        "ubah_atasan",
-        by=by,
-        perubahan={"jabatan_atasan": (old, atasan)},
-        alasan=alasan,
-    )
+    audit.record(pegawai, "ubah_atasan", by=by, perubahan=perubahan, alasan=alasan)
     return pegawai
 
 

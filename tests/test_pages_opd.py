@@ -190,6 +190,8 @@ def test_change_atasan_only_this_pegawai(client, world):
     assert world.pegawai2.penilai() == world.penilai
     row = AuditLog.objects.for_object(world.pegawai).get()
     assert row.aksi == "ubah_atasan" and row.alasan == "SK mutasi 12" and row.actor == world.admin_opd
+    # The split of the shared position is on record too.
+    assert row.perubahan["jabatan_id"] == [world.pegawai2.jabatan_id, world.pegawai.jabatan_id]
 
 
 def test_change_atasan_all_holders(client, world):
