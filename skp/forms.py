@@ -94,6 +94,23 @@ class KembalikanForm(forms.Form):
     )
 
 
+class TutupSkpForm(forms.Form):
+    """An admin closes an approved SKP when the pegawai changes jabatan (SPEC §2)."""
+
+    per_tanggal = forms.DateField(
+        label="Jabatan baru mulai tanggal",
+        help_text="SKP ini berakhir sehari sebelumnya; pegawai lalu menyusun SKP baru mulai tanggal ini.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Tanggal wajib diisi.", "invalid": "Tanggal tidak valid."},
+    )
+    alasan = forms.CharField(
+        label="Alasan penutupan",
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Misalnya: mutasi jabatan, SK Bupati Nomor …"}),
+        error_messages={"required": "Alasan penutupan wajib diisi."},
+    )
+
+
 class EkspektasiForm(VersiMixin):
     """One textarea per BerAKHLAK value: the penilai's ekspektasi khusus."""
 

@@ -26,6 +26,7 @@ urlpatterns: list = [
     path("<int:pk>/hapus/", skp_views.hapus, name="hapus"),
     path("<int:pk>/tinjau/", skp_views.tinjau, name="tinjau"),
     path("<int:pk>/riwayat/", skp_views.riwayat, name="riwayat"),
+    path("<int:pk>/tutup/", skp_views.tutup, name="tutup"),
     # --- end skp ---
     # --- pohon (pohon kinerja, matriks, cetak) ---
     path("pohon/", pohon.pohon, name="pohon"),

@@ -88,6 +88,9 @@ OWNER_FORM = statuses(pegawai=200, penilai=403, readers=403)
 OWNER_POST = statuses(pegawai=302, penilai=403, readers=403)
 PENILAI_FORM = statuses(pegawai=403, penilai=200, readers=403)
 PENILAI_POST = statuses(pegawai=403, penilai=302, readers=403)
+# Closing at a jabatan change: the admin OPD of the pegawai and the admin BKD; the auditor reads only.
+ADMIN_FORM = {**statuses(pegawai=403, penilai=403, readers=200), "auditor": 403}
+ADMIN_POST = {**statuses(pegawai=403, penilai=403, readers=302), "auditor": 403}
 
 # (url name, method, state, POST data, expected statuses)
 TABLE: list[tuple[str, str, Callable, dict, dict[str, int]]] = [
@@ -114,6 +117,8 @@ TABLE: list[tuple[str, str, Callable, dict, dict[str, int]]] = [
     ("kembalikan", "get", _diajukan, {}, PENILAI_FORM),
     ("kembalikan", "post", _diajukan, {"catatan": "Perbaiki IKI"}, PENILAI_POST),
     ("ekspektasi", "get", _diajukan, {}, PENILAI_FORM),
+    ("tutup", "get", _disetujui, {}, ADMIN_FORM),
+    ("tutup", "post", _disetujui, {"per_tanggal": f"{TAHUN}-07-01", "alasan": "Mutasi jabatan"}, ADMIN_POST),
 ]
 
 CASES = [

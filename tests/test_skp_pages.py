@@ -628,3 +628,37 @@ def test_daftar_for_the_bupati_offers_no_skp(client, world):
     client.force_login(world.bupati)
     html = client.get(url("daftar")).content.decode()
     assert "Akun Anda tidak menyusun SKP" in html and "Buat SKP" not in html
+
+
+def test_tutup_closes_at_jabatan_change_with_audit(client, world):
+    skp = pegawai_skp(world, "DISETUJUI")
+    client.force_login(world.admin_opd)
+    page = client.get(url("detail", skp.pk)).content.decode()
+    assert url("tutup", skp.pk) in page
+    response = client.post(url("tutup", skp.pk), {"per_tanggal": f"{TAHUN}-07-01", "alasan": "Mutasi jabatan"})
+    assert response.status_code == 302
+    skp.refresh_from_db()
+    assert (skp.selesai, skp.ditutup_pada) == (datetime.date(TAHUN, 6, 30), datetime.date(TAHUN, 7, 1))
+    row = AuditLog.objects.for_object(skp).filter(aksi="skp_ditutup").get()
+    assert row.actor == world.admin_opd and row.alasan == "Mutasi jabatan"
+    client.force_login(world.pegawai)
+    assert "ditutup per 1 Juli" in client.get(url("detail", skp.pk)).content.decode()
+
+
+def test_tutup_invalid_date_keeps_input(client, world):
+    skp = pegawai_skp(world, "DISETUJUI")
+    client.force_login(world.admin_bkd)
+    response = client.post(url("tutup", skp.pk), {"per_tanggal": f"{TAHUN}-01-01", "alasan": "Promosi"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tanggal penutupan harus setelah" in html and "Promosi" in html
+    skp.refresh_from_db()
+    assert skp.ditutup_pada is None
+
+
+def test_tutup_is_not_for_the_pegawai_and_is_post_or_get_only(client, world):
+    skp = pegawai_skp(world, "DISETUJUI")
+    client.force_login(world.pegawai)
+    assert client.get(url("tutup", skp.pk)).status_code == 403
+    client.force_login(world.admin_bkd)
+    assert client.put(url("tutup", skp.pk)).status_code == 405

@@ -19,7 +19,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from opd.models import Pegawai
 from skp import services
-from skp.forms import EkspektasiForm, IntervensiForm, KembalikanForm, RhkForm, SkpBuatForm, SkpUbahForm, iki_formset
+from skp.forms import (
+    EkspektasiForm,
+    IntervensiForm,
+    KembalikanForm,
+    RhkForm,
+    SkpBuatForm,
+    SkpUbahForm,
+    TutupSkpForm,
+    iki_formset,
+)
 from skp.models import IntervensiRhk, RencanaHasilKerja, Skp, get_rhk_for, get_skp_for
 from skp.services import SkpError
 
@@ -35,7 +44,7 @@ AKSI_LABEL = {
     "skp_disetujui": "Disetujui",
     "skp_dikembalikan": "Dikembalikan",
     "skp_revisi_dibuat": "Revisi dibuat",
-    "skp_ditutup": "SKP ditutup",
+    "skp_ditutup": "SKP ditutup (pindah jabatan)",
     "skp_dihapus": "Draft dihapus",
 }
 
@@ -117,6 +126,7 @@ def _skp_context(skp: Skp, user: Pegawai) -> dict:
         "can_review": skp.can_review(user),
         "can_revise": skp.can_revise(user),
         "can_delete": skp.can_delete(user),
+        "can_close": skp.can_close(user),
         "cetak_url": _cetak_url(skp),
     }
 
@@ -376,6 +386,26 @@ def kembalikan(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "SKP ini tidak sedang menunggu persetujuan.")
         return _detail(skp)
     return render(request, "skp/skp_form_kembalikan.html", {"skp": skp, "form": form, "error": error})
+
+
+@require_http_methods(["GET", "POST"])
+def tutup(request: HttpRequest, pk: int) -> HttpResponse:
+    """Admin OPD / admin BKD: close an approved SKP at a jabatan change."""
+    skp = get_skp_for(request.user, pk)
+    _require(skp.can_close(request.user))
+    form = TutupSkpForm(request.POST if request.method == "POST" else None)
+    error = ""
+    if form.is_bound and form.is_valid():
+        try:
+            services.close_skp(skp, by=request.user, **form.cleaned_data)
+        except SkpError as e:
+            error = str(e)
+        else:
+            messages.success(
+                request, f"SKP {skp.pegawai.nama_lengkap} ditutup per {services.tanggal(skp.ditutup_pada)}."
+            )
+            return _detail(skp)
+    return render(request, "skp/skp_form_tutup.html", {"skp": skp, "form": form, "error": error})
 
 
 @require_http_methods(["GET", "POST"])
