@@ -51,6 +51,29 @@ def normalize_golongan(raw: str) -> str | None:
     return text if text in GOLONGAN_PPPK else None
 
 
+def parse_golongan(raw: str) -> str | None:
+    """normalize_golongan, plus the SIASN spellings with the pangkat: "Penata Muda Tingkat I (III/b)",
+    "III/b - Penata Muda Tingkat I". None if unknown."""
+    code = normalize_golongan(raw)
+    if code is None:
+        m = re.search(r"\b(IV|III|II|I)\s*/\s*([a-eA-E])\b", raw)
+        code = normalize_golongan(f"{m.group(1)}/{m.group(2)}") if m else None
+    return code
+
+
+_ESELON_ARABIC = {"2": "II", "3": "III", "4": "IV"}
+
+
+def parse_eselon(raw: str) -> str | None:
+    """`II.a`, `II/a`, `IIa`, `II a`, `2a`, `2.a`, `Eselon III.b` → `III.b`. None if unknown.
+    Only II.a … IV.b, the eselon a kabupaten position can have (SPEC §2)."""
+    text = re.sub(r"^ESELON", "", raw.upper().replace(" ", ""))
+    m = re.fullmatch(r"(IV|III|II|[234])[./-]?([AB])", text)
+    if not m:
+        return None
+    return f"{_ESELON_ARABIC.get(m.group(1), m.group(1))}.{m.group(2).lower()}"
+
+
 class NipError(ValueError):
     """The NIP is not valid; the message is fit for the user (Indonesian)."""
 

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from opd import rules
 from opd.imports import ImportFailed, ImportPlan, apply_plan, build_plan
 from opd.models import AuditLog, Jabatan, Pegawai, UnitKerja
 from tests.test_import_support import (
@@ -189,6 +190,7 @@ def test_formula_in_xlsx_cell(world):
     [
         ("GOLONGAN", "III/b", "GOLONGAN", "golongan PNS, tetapi NIP menunjukkan PPPK"),
         ("KELAS JABATAN", "18", "KELAS JABATAN", "1–17"),
+        ("KELAS JABATAN", "²", "KELAS JABATAN", "1–17"),  # isdigit() but not int(): was a crash
         ("ESELON", "V.a", "ESELON", "tidak dikenal"),
         ("ESELON", "III.a", "ESELON", "tidak sesuai jenis jabatan Pengawas"),
         ("JENIS JABATAN", "Kepala", "JENIS JABATAN", "tidak dikenal"),
@@ -381,6 +383,31 @@ def test_eselon_spellings(world):
     assert [parse_eselon(v) for v in ("II.a", "II/b", "IIIa", "iv.b", "2a", "3.b", "Eselon IV.a", "I.a", "")] == [
         "II.a", "II.b", "III.a", "IV.b", "II.a", "III.b", "IV.a", None, None,
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("II.a", "II.a"), ("II/b", "II.b"), ("II-b", "II.b"), ("IIIa", "III.a"), ("III a", "III.a"),
+        ("iv.b", "IV.b"), ("2a", "II.a"), ("3.b", "III.b"), ("4/a", "IV.a"), ("Eselon IV.a", "IV.a"),
+        ("eselon 3b", "III.b"), ("I.a", None), ("V.a", None), ("II.c", None), ("II", None), ("-", None), ("", None),
+    ],
+)  # fmt: skip
+def test_rules_parse_eselon(raw, expected):
+    assert rules.parse_eselon(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("III/b", "III/b"), ("iii b", "III/b"), ("IX", "IX"), ("XVII", "XVII"),
+        ("Penata Muda Tingkat I (III/b)", "III/b"), ("III/b - Penata Muda Tingkat I", "III/b"),
+        ("Pembina Utama (IV/e)", "IV/e"), ("Juru (I / c)", "I/c"),
+        ("Penata (III/f)", None), ("Penata", None), ("XVIII", None), ("", None),
+    ],
+)  # fmt: skip
+def test_rules_parse_golongan_accepts_siasn_pangkat(raw, expected):
+    assert rules.parse_golongan(raw) == expected
 
 
 def test_validation_costs_a_fixed_number_of_queries(world, django_assert_max_num_queries):
