@@ -125,6 +125,17 @@ def periode_default(pegawai: Pegawai, tahun: int) -> tuple[datetime.date, dateti
     return mulai, selesai
 
 
+def _periode(
+    pegawai: Pegawai, tahun: int, mulai: datetime.date | None, selesai: datetime.date | None
+) -> tuple[datetime.date, datetime.date]:
+    """The asked period, its missing ends filled from `periode_default` (queried only then)."""
+    if mulai is None or selesai is None:
+        default_mulai, default_selesai = periode_default(pegawai, tahun)
+        mulai = mulai or default_mulai
+        selesai = selesai or default_selesai
+    return mulai, selesai
+
+
 def _overlap_message(existing: Skp) -> str:
     current = Skp.objects.lineage(existing.lineage_root_id).filter(status=S.DISETUJUI).first() or existing
     return (
@@ -167,7 +178,7 @@ def _insert_skp(pegawai: Pegawai, *, tahun: int, pendekatan: str, mulai: datetim
         with transaction.atomic():
             skp = Skp.objects.create(
                 pegawai=pegawai,
-                jabatan_id=pegawai.jabatan_id,
+                jabatan=pegawai.jabatan,
                 tahun=tahun,
                 mulai=mulai,
                 selesai=selesai,
@@ -183,10 +194,17 @@ def _insert_skp(pegawai: Pegawai, *, tahun: int, pendekatan: str, mulai: datetim
         if existing is not None:
             raise SkpError(_overlap_message(existing)) from None
         raise
-    PerilakuKerja.objects.bulk_create(
-        PerilakuKerja(skp=skp, nilai=kode, urutan=i) for i, (kode, _nama) in enumerate(rules.BERAKHLAK_CHOICES, 1)
-    )
+    _create_perilaku(skp)
     return skp
+
+
+def _create_perilaku(skp: Skp, ekspektasi: dict[str, str] | None = None) -> None:
+    """The seven BerAKHLAK rows of a new SKP, with the ekspektasi khusus a revision carries over."""
+    ekspektasi = ekspektasi or {}
+    PerilakuKerja.objects.bulk_create(
+        PerilakuKerja(skp=skp, nilai=kode, urutan=i, ekspektasi_khusus=ekspektasi.get(kode, ""))
+        for i, (kode, _nama) in enumerate(rules.BERAKHLAK_CHOICES, 1)
+    )
 
 
 def _check_pendekatan(pendekatan: str) -> None:
@@ -206,9 +224,7 @@ def create_skp(
 ) -> Skp:
     _check_can_have_skp(pegawai, by)
     _check_pendekatan(pendekatan)
-    default_mulai, default_selesai = periode_default(pegawai, tahun)
-    mulai = mulai or default_mulai
-    selesai = selesai or default_selesai
+    mulai, selesai = _periode(pegawai, tahun, mulai, selesai)
     _check_periode(pegawai, tahun, mulai, selesai)
     skp = _insert_skp(pegawai, tahun=tahun, pendekatan=pendekatan, mulai=mulai, selesai=selesai)
     audit.record(
@@ -220,9 +236,9 @@ def create_skp(
     return skp
 
 
-def _copy_rhk(sumber: Skp, target: Skp, *, with_links: bool, with_perilaku: bool) -> dict[int, RencanaHasilKerja]:
-    """Copy RHK (+IKI, optionally links and perilaku ekspektasi) of `sumber` into `target`,
-    each copy's `asal` = its source row. Returns source rhk id → copy."""
+def _copy_rhk(sumber: Skp, target: Skp, *, with_links: bool) -> dict[int, RencanaHasilKerja]:
+    """Copy RHK (+IKI, optionally links) of `sumber` into `target`, each copy's `asal` = its
+    source row. Returns source rhk id → copy."""
     sources = list(sumber.rhk_set.prefetch_related("iki_set", "link_atas").order_by("jenis", "urutan", "pk"))
     copies = RencanaHasilKerja.objects.bulk_create(
         RencanaHasilKerja(skp=target, jenis=r.jenis, urutan=r.urutan, uraian=r.uraian, perspektif=r.perspektif, asal=r)
@@ -253,12 +269,6 @@ def _copy_rhk(sumber: Skp, target: Skp, *, with_links: bool, with_perilaku: bool
                 )
     IndikatorKinerja.objects.bulk_create(iki_rows)
     IntervensiRhk.objects.bulk_create(link_rows)
-    if with_perilaku:
-        ekspektasi = dict(sumber.perilaku_set.values_list("nilai", "ekspektasi_khusus"))
-        rows = list(target.perilaku_set.all())
-        for row in rows:
-            row.ekspektasi_khusus = ekspektasi.get(row.nilai, "")
-        PerilakuKerja.objects.bulk_update(rows, ["ekspektasi_khusus"])
     return mapping
 
 
@@ -274,9 +284,7 @@ def copy_skp(sumber: Skp, *, by: Pegawai, tahun: int, mulai: datetime.date | Non
     _check_can_have_skp(pegawai, by)
     if sumber.tahun == tahun:
         raise SkpError("Pilih SKP dari tahun lain sebagai sumber salinan.")
-    default_mulai, default_selesai = periode_default(pegawai, tahun)
-    mulai = mulai or default_mulai
-    selesai = selesai or default_selesai
+    mulai, selesai = _periode(pegawai, tahun, mulai, selesai)
     _check_periode(pegawai, tahun, mulai, selesai)
     skp = _insert_skp(
         pegawai,
@@ -286,7 +294,7 @@ def copy_skp(sumber: Skp, *, by: Pegawai, tahun: int, mulai: datetime.date | Non
         selesai=selesai,
         **{f: getattr(sumber, f) for f in _LAMPIRAN},
     )
-    _copy_rhk(sumber, skp, with_links=False, with_perilaku=False)
+    _copy_rhk(sumber, skp, with_links=False)
     audit.record(
         skp,
         "skp_disalin",
@@ -330,14 +338,25 @@ def _transition(skp: Skp, *, expected: Iterable[str], **values) -> None:
     )
     if not updated:
         raise SkpError(_already_message(skp))
-    skp.refresh_from_db()
+    _reload(skp)
 
 
-def _is_current_penilai(skp: Skp, user: Pegawai) -> bool:
-    """Resolved now, never cached: a Plt/Plh assigned a minute ago counts."""
+# An SKP row never changes its pegawai, jabatan or lineage: reloading skips them so the objects
+# already loaded (pegawai for the audit row, jabatan for is_jpt) need no query again.
+_IMMUTABLE = frozenset({"pegawai", "jabatan", "induk"})
+_RELOAD_FIELDS = tuple(f.name for f in Skp._meta.concrete_fields if f.name not in _IMMUTABLE)
+
+
+def _reload(skp: Skp) -> None:
+    skp.refresh_from_db(fields=_RELOAD_FIELDS)
+
+
+def _is_current_penilai(skp: Skp, user: Pegawai, *, pegawai: Pegawai | None = None) -> bool:
+    """Resolved now, never cached: a Plt/Plh assigned a minute ago counts. `pegawai`: the
+    SKP's pegawai when the caller has just loaded it (with its jabatan)."""
     if user.pk == skp.pegawai_id:
         return False
-    penilai = resolve_penilai(skp.pegawai)
+    penilai = resolve_penilai(pegawai or skp.pegawai)
     return penilai is not None and penilai.pk == user.pk
 
 
@@ -400,6 +419,9 @@ def update_skp(
     return skp
 
 
+_IKI_FIELDS = ("uraian", "aspek", "target_min", "target_max", "satuan", "target_kualitatif")
+
+
 def _clean_iki(skp: Skp, iki: list[IkiData]) -> list[dict]:
     if not iki:
         raise SkpError("Setiap RHK wajib memiliki minimal satu Indikator Kinerja Individu (IKI).")
@@ -439,8 +461,17 @@ def _clean_iki(skp: Skp, iki: list[IkiData]) -> list[dict]:
     return rows
 
 
-def _allowed_atasan_ids(skp: Skp) -> set[int]:
-    return {r.pk for r in rhk_atasan_choices(skp)}
+def _allowed_atasan_ids(skp: Skp, penilai: Pegawai | None) -> set[int]:
+    """The ids of `rhk_atasan_choices` in one narrow query (no objects, no IKI)."""
+    if penilai is None:
+        return set()
+    rows = list(_atasan_rhk(skp, penilai).values_list("pk", "skp_id", "skp__induk_id", "skp__status"))
+    approved_lineages = {induk_id or skp_id for _pk, skp_id, induk_id, status in rows if status == S.DISETUJUI}
+    return {
+        pk
+        for pk, skp_id, induk_id, status in rows
+        if status == S.DISETUJUI or (induk_id or skp_id) not in approved_lineages
+    }
 
 
 def _clean_links(skp: Skp, jenis: str, links: list[LinkData]) -> list[LinkData]:
@@ -453,7 +484,7 @@ def _clean_links(skp: Skp, jenis: str, links: list[LinkData]) -> list[LinkData]:
             "RHK pejabat pimpinan tinggi (JPT) diturunkan dari Perjanjian Kinerja dan tidak dihubungkan "
             "dengan RHK atasan."
         )
-    allowed = _allowed_atasan_ids(skp)
+    allowed = _allowed_atasan_ids(skp, resolve_penilai(skp.pegawai))
     seen: set[int] = set()
     clean = []
     for link in links:
@@ -498,50 +529,57 @@ def save_rhk(
     clean_links = _clean_links(skp, jenis, links)
     new_versi = _lock(skp, versi)
 
+    # Read after the lock: another tab's edit of this SKP waits for it, then fails on `versi`.
     if rhk is None:
         old_repr = None
-        old_iki: list[str] = []
-        old_links: list[int] = []
         urutan = (skp.rhk_set.filter(jenis=jenis).aggregate(m=Max("urutan"))["m"] or 0) + 1
         rhk = RencanaHasilKerja.objects.create(
             skp=skp, jenis=jenis, urutan=urutan, uraian=uraian, perspektif=perspektif
         )
         existing_iki: list[IndikatorKinerja] = []
+        current: dict[int, IntervensiRhk] = {}
     else:
         rhk = RencanaHasilKerja.objects.get(pk=rhk.pk)
         old_repr = f"{rhk.get_jenis_display()}: {rhk.uraian}"
         existing_iki = list(rhk.iki_set.order_by("urutan", "pk"))
-        old_iki = [f"{i.uraian} ({i.target_display})" for i in existing_iki]
-        old_links = sorted(rhk.link_atas.values_list("rhk_atasan_id", flat=True))
+        current = {link.rhk_atasan_id: link for link in rhk.link_atas.all()}
         if rhk.jenis != jenis:
             rhk.urutan = (skp.rhk_set.filter(jenis=jenis).aggregate(m=Max("urutan"))["m"] or 0) + 1
         rhk.jenis, rhk.uraian, rhk.perspektif = jenis, uraian, perspektif
         rhk.save(update_fields=["jenis", "uraian", "perspektif", "urutan"])
+    old_iki = [f"{i.uraian} ({i.target_display})" for i in existing_iki]
+    old_links = sorted(current)
 
     # IKI: update in place by position (keeps their ids), then add or remove the rest.
+    to_update, to_create = [], []
     for n, values in enumerate(iki_rows, 1):
         if existing_iki:
             row = existing_iki.pop(0)
             for field, value in values.items():
                 setattr(row, field, value)
             row.urutan = n
-            row.save()
+            to_update.append(row)
         else:
-            IndikatorKinerja.objects.create(rhk=rhk, urutan=n, **values)
+            to_create.append(IndikatorKinerja(rhk=rhk, urutan=n, **values))
+    IndikatorKinerja.objects.bulk_update(to_update, ["urutan", *_IKI_FIELDS])
+    IndikatorKinerja.objects.bulk_create(to_create)
     if existing_iki:
         IndikatorKinerja.objects.filter(pk__in=[i.pk for i in existing_iki]).delete()
 
     # Links: keep, update, add, remove.
     wanted = {link.rhk_atasan_id: link.jenis_cascading for link in clean_links}
-    current = {link.rhk_atasan_id: link for link in rhk.link_atas.all()}
-    IntervensiRhk.objects.filter(rhk=rhk).exclude(rhk_atasan_id__in=list(wanted)).delete()
+    if set(current) - set(wanted):
+        IntervensiRhk.objects.filter(rhk=rhk).exclude(rhk_atasan_id__in=list(wanted)).delete()
+    new_links, changed_links = [], []
     for atasan_id, cascading in wanted.items():
         link = current.get(atasan_id)
         if link is None:
-            IntervensiRhk.objects.create(rhk=rhk, rhk_atasan_id=atasan_id, jenis_cascading=cascading)
+            new_links.append(IntervensiRhk(rhk=rhk, rhk_atasan_id=atasan_id, jenis_cascading=cascading))
         elif link.jenis_cascading != cascading:
             link.jenis_cascading = cascading
-            link.save(update_fields=["jenis_cascading"])
+            changed_links.append(link)
+    IntervensiRhk.objects.bulk_update(changed_links, ["jenis_cascading"])
+    IntervensiRhk.objects.bulk_create(new_links)
 
     skp.versi = new_versi
     new_iki = [
@@ -612,6 +650,7 @@ def set_ekspektasi(skp: Skp, *, by: Pegawai, versi: int, ekspektasi: dict[str, s
         raise SkpError("Nilai BerAKHLAK tidak dikenal: " + ", ".join(sorted(unknown)))
     new_versi = _lock(skp, versi, statuses=[S.DIAJUKAN])
     changes = {}
+    changed = []
     rows = list(skp.perilaku_set.all())
     for row in rows:
         if row.nilai in ekspektasi:
@@ -619,7 +658,8 @@ def set_ekspektasi(skp: Skp, *, by: Pegawai, versi: int, ekspektasi: dict[str, s
             if value != row.ekspektasi_khusus:
                 changes[row.nilai] = (row.ekspektasi_khusus, value)
                 row.ekspektasi_khusus = value
-    PerilakuKerja.objects.bulk_update(rows, ["ekspektasi_khusus"])
+                changed.append(row)
+    PerilakuKerja.objects.bulk_update(changed, ["ekspektasi_khusus"])
     skp.versi = new_versi
     if changes:
         audit.record(skp, "ekspektasi_disimpan", by=by, perubahan=changes)
@@ -629,7 +669,7 @@ def set_ekspektasi(skp: Skp, *, by: Pegawai, versi: int, ekspektasi: dict[str, s
 # Workflow --------------------------------------------------------------------------------------
 
 
-def _submit_problems(skp: Skp) -> list[str]:
+def _submit_problems(skp: Skp, penilai: Pegawai) -> list[str]:
     rhk_list = list(skp.rhk_set.prefetch_related("iki_set", "link_atas").order_by("jenis", "urutan", "pk"))
     utama = [r for r in rhk_list if r.jenis == RencanaHasilKerja.Jenis.UTAMA]
     problems = []
@@ -647,7 +687,7 @@ def _submit_problems(skp: Skp) -> list[str]:
                 + "."
             )
         linked_ids = {link.rhk_atasan_id for r in rhk_list for link in r.link_atas.all()}
-        allowed = _allowed_atasan_ids(skp) if linked_ids else set()
+        allowed = _allowed_atasan_ids(skp, penilai) if linked_ids else set()
         stale = [r for r in rhk_list if any(link.rhk_atasan_id not in allowed for link in r.link_atas.all())]
         if stale:
             problems.append(
@@ -668,7 +708,7 @@ def submit_skp(skp: Skp, *, by: Pegawai) -> Skp:
     penilai = resolve_penilai(skp.pegawai)
     if penilai is None:
         raise SkpError("Pejabat penilai Anda belum ditentukan. Hubungi admin OPD untuk melengkapi data atasan.")
-    problems = _submit_problems(skp)
+    problems = _submit_problems(skp, penilai)
     if problems:
         raise SkpError(" ".join(problems))
     old = skp.status
@@ -676,6 +716,7 @@ def submit_skp(skp: Skp, *, by: Pegawai) -> Skp:
         skp, expected=EDITABLE, status=S.DIAJUKAN, penilai=penilai,
         diajukan_pada=timezone.now(),
     )  # fmt: skip
+    skp.penilai = penilai
     audit.record(skp, "skp_diajukan", by=by, perubahan={"status": (old, skp.status), "penilai": (None, penilai)})
     return skp
 
@@ -687,6 +728,8 @@ def _repoint_links(previous: Skp, current: Skp) -> int:
     if not mapping:
         return 0
     links = list(IntervensiRhk.objects.filter(rhk_atasan_id__in=list(mapping)))
+    if not links:
+        return 0
     existing = set(
         IntervensiRhk.objects.filter(rhk_atasan_id__in=list(mapping.values())).values_list("rhk_id", "rhk_atasan_id")
     )
@@ -709,12 +752,16 @@ def approve_skp(skp: Skp, *, by: Pegawai) -> Skp:
     """Setujui: the current penilai (incl. an active Plt/Plh) approves; snapshots are taken."""
     if skp.status != S.DIAJUKAN:
         raise SkpError(_already_message(skp))
-    if not _is_current_penilai(skp, by):
+    # Fresh rows for the snapshots, both in one query; the pegawai's also serves the check.
+    people = Pegawai.objects.select_related("jabatan", "unit", "opd").in_bulk([skp.pegawai_id, by.pk])
+    pegawai = people[skp.pegawai_id]
+    if not _is_current_penilai(skp, by, pegawai=pegawai):
         raise SkpError("Hanya pejabat penilai pegawai ini (atau Plt/Plh-nya) yang dapat menyetujui SKP ini.")
     old = skp.status
-    pegawai = Pegawai.objects.select_related("jabatan", "unit", "opd").get(pk=skp.pegawai_id)
-    penilai = Pegawai.objects.select_related("jabatan", "unit", "opd").get(pk=by.pk)
+    penilai = people[by.pk]
     atasan = resolve_penilai(penilai)
+    if atasan is not None:
+        atasan = Pegawai.objects.select_related("jabatan", "unit", "opd").get(pk=atasan.pk)
     _transition(
         skp,
         expected=[S.DIAJUKAN],
@@ -725,6 +772,7 @@ def approve_skp(skp: Skp, *, by: Pegawai) -> Skp:
         snapshot_penilai=snapshot_of(penilai),
         snapshot_atasan_penilai=snapshot_of(atasan),
     )
+    skp.penilai = penilai
     perubahan: dict = {"status": (old, skp.status)}
     if skp.induk_id is not None:
         previous = (
@@ -792,10 +840,10 @@ def start_revision(skp: Skp, *, by: Pegawai) -> Skp:
             )
     except IntegrityError:
         raise SkpError("Sudah ada revisi SKP ini yang sedang disusun atau diajukan; muat ulang halaman.") from None
-    PerilakuKerja.objects.bulk_create(
-        PerilakuKerja(skp=baru, nilai=kode, urutan=i) for i, (kode, _nama) in enumerate(rules.BERAKHLAK_CHOICES, 1)
-    )
-    _copy_rhk(skp, baru, with_links=True, with_perilaku=True)
+    # Same pegawai and jabatan: reuse what is loaded (the audit row names the pegawai).
+    baru.pegawai = skp.pegawai
+    _create_perilaku(baru, dict(skp.perilaku_set.values_list("nilai", "ekspektasi_khusus")))
+    _copy_rhk(skp, baru, with_links=True)
     audit.record(
         baru, "skp_revisi_dibuat", by=by, perubahan={"status": (None, baru.status), "revisi": (skp.revisi, revisi)}
     )
@@ -856,7 +904,7 @@ def close_skp(skp: Skp, *, by: Pegawai, per_tanggal: datetime.date, alasan: str)
     )  # fmt: skip
     if not updated:
         raise SkpError("SKP ini sudah ditutup.")
-    skp.refresh_from_db()
+    _reload(skp)
     audit.record(skp, "skp_ditutup", by=by, perubahan=perubahan, alasan=alasan)
     return skp
 
@@ -888,6 +936,17 @@ def delete_draft(skp: Skp, *, by: Pegawai) -> None:
 # Queries for the pages -------------------------------------------------------------------------
 
 
+def _atasan_rhk(skp: Skp, penilai: Pegawai) -> QuerySet[RencanaHasilKerja]:
+    """RHK on the SKP of `penilai` that `skp` may link to, before dropping superseded versions."""
+    return RencanaHasilKerja.objects.filter(
+        skp__pegawai=penilai,
+        skp__tahun=skp.tahun,
+        skp__status__in=[S.DIAJUKAN, S.DISETUJUI],
+        skp__mulai__lte=skp.selesai,
+        skp__selesai__gte=skp.mulai,
+    )
+
+
 def rhk_atasan_choices(skp: Skp) -> list[RencanaHasilKerja]:
     """RHK the pegawai may intervene: those of their current penilai's SKP of the same year
     (DIAJUKAN or DISETUJUI; when a lineage has an approved version, only that one), whose
@@ -896,13 +955,7 @@ def rhk_atasan_choices(skp: Skp) -> list[RencanaHasilKerja]:
     if penilai is None:
         return []
     rows = list(
-        RencanaHasilKerja.objects.filter(
-            skp__pegawai=penilai,
-            skp__tahun=skp.tahun,
-            skp__status__in=[S.DIAJUKAN, S.DISETUJUI],
-            skp__mulai__lte=skp.selesai,
-            skp__selesai__gte=skp.mulai,
-        )
+        _atasan_rhk(skp, penilai)
         .select_related("skp", "skp__pegawai")
         .prefetch_related("iki_set")
         .order_by("skp__mulai", "skp__revisi", "jenis", "urutan", "pk")

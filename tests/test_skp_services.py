@@ -576,6 +576,68 @@ def test_rhk_atasan_choices_prefers_approved_version(world, chain):
     assert services.rhk_atasan_choices(chain.kepala_skp) == []
 
 
+def test_save_rhk_links_only_to_the_choices_offered(world, chain):
+    """The link check of save_rhk (a narrow id query) follows rhk_atasan_choices: while the
+    penilai's revision is only submitted, its rows are not offered and cannot be linked."""
+    rev = services.start_revision(chain.penilai_skp, by=world.penilai)
+    services.submit_skp(rev, by=world.penilai)
+    rev_row = rev.rhk_set.get(asal=chain.p1)
+    with pytest.raises(SkpError, match="bukan RHK pada SKP pejabat penilai Anda"):
+        add_rhk(chain.draft, world.pegawai, links=[rev_row])
+    rhk = add_rhk(chain.draft, world.pegawai, links=[chain.p1])
+    assert list(rhk.link_atas.values_list("rhk_atasan_id", flat=True)) == [chain.p1.pk]
+    # Once the revision is approved, its rows are the ones offered (and the old link moved there).
+    services.approve_skp(fresh(rev), by=world.kepala)
+    assert [r.pk for r in services.rhk_atasan_choices(fresh(chain.draft))] == list(
+        rev.rhk_set.order_by("jenis", "urutan", "pk").values_list("pk", flat=True)
+    )
+    assert list(rhk.link_atas.values_list("rhk_atasan_id", flat=True)) == [rev_row.pk]
+
+
+def test_save_rhk_replace_adds_iki_and_changes_only_the_cascading(world, chain):
+    rhk = add_rhk(chain.draft, world.pegawai, links=[chain.p1, chain.p2])
+    iki_id = rhk.iki_set.get().pk
+    skp = fresh(chain.draft)
+    versi = skp.versi
+    services.save_rhk(
+        skp, by=world.pegawai, versi=versi, rhk=rhk, jenis="UTAMA", uraian=rhk.uraian,
+        iki=[_iki(uraian="Pertama"), _iki(uraian="Kedua", target_min=Decimal(3)), _iki(uraian="Ketiga")],
+        links=[LinkData(chain.p1.pk, "TIDAK_LANGSUNG"), LinkData(chain.p2.pk, "LANGSUNG")],
+    )  # fmt: skip
+    rows = list(rhk.iki_set.order_by("urutan"))
+    assert [(i.urutan, i.uraian) for i in rows] == [(1, "Pertama"), (2, "Kedua"), (3, "Ketiga")]
+    assert rows[0].pk == iki_id and rows[1].target_min == Decimal(3)
+    assert sorted(rhk.link_atas.values_list("rhk_atasan_id", "jenis_cascading")) == sorted(
+        [(chain.p1.pk, "TIDAK_LANGSUNG"), (chain.p2.pk, "LANGSUNG")]
+    )
+    log = AuditLog.objects.filter(aksi="rhk_disimpan").first()
+    assert "rhk_atasan" not in log.perubahan and len(log.perubahan["iki"][1]) == 3
+    assert fresh(skp).versi == versi + 1
+
+
+def test_hot_paths_query_budget(world, chain, django_assert_max_num_queries):
+    """What every pegawai does on deadline day; penilai resolution (several queries each time)
+    runs once per call. Budgets include the savepoints of the atomic blocks."""
+    with django_assert_max_num_queries(9):
+        skp = services.create_skp(world.pegawai2, by=world.pegawai2, tahun=TAHUN, pendekatan="KUANTITATIF")
+    iki = [_iki(uraian=f"IKI {n}") for n in (1, 2, 3)]
+    with django_assert_max_num_queries(13):
+        rhk = services.save_rhk(
+            skp, by=world.pegawai2, versi=skp.versi, rhk=None, jenis="UTAMA", uraian="R", iki=iki,
+            links=[LinkData(chain.p1.pk, "LANGSUNG")],
+        )  # fmt: skip
+    with django_assert_max_num_queries(14):
+        services.save_rhk(
+            skp, by=world.pegawai2, versi=skp.versi, rhk=rhk, jenis="UTAMA", uraian="R2", iki=iki,
+            links=[LinkData(chain.p1.pk, "TIDAK_LANGSUNG")],
+        )  # fmt: skip
+    with django_assert_max_num_queries(12):
+        services.submit_skp(skp, by=world.pegawai2)
+    with django_assert_max_num_queries(13):
+        services.approve_skp(skp, by=world.penilai)
+    assert fresh(skp).status == Skp.Status.DISETUJUI
+
+
 def test_rhk_atasan_choices_query_count(world, chain, django_assert_max_num_queries):
     skp = fresh(chain.draft)
     with django_assert_max_num_queries(8):
