@@ -15,7 +15,7 @@ from django.http import Http404
 from opd.models import AuditLog, PenugasanPlt
 from skp import services
 from skp.models import IndikatorKinerja, IntervensiRhk, RencanaHasilKerja, Skp, get_rhk_for, get_skp_for
-from skp.services import IkiData, KonflikVersi, LinkData, SkpError
+from skp.services import IkiData, KonflikVersi, LinkData, SkpError, penyusunan
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +115,9 @@ def test_create_overlap_refused_with_message(world):
 
 def test_create_same_start_day_caught_by_database(world, monkeypatch):
     """Two tabs racing: the service check passes in both, the DB constraint refuses the second."""
+    # The race: the service check passes in both tabs (patched where create_skp looks it up).
     services.create_skp(world.pegawai, by=world.pegawai, tahun=TAHUN, pendekatan="KUANTITATIF")
-    monkeypatch.setattr(services, "_check_periode", lambda *a: None)
+    monkeypatch.setattr(penyusunan, "_check_periode", lambda *a: None)
     with pytest.raises(SkpError, match="Sudah ada SKP periode 1 Januari 2026"):
         services.create_skp(world.pegawai, by=world.pegawai, tahun=TAHUN, pendekatan="KUANTITATIF")
     assert Skp.objects.filter(pegawai=world.pegawai).count() == 1
@@ -784,7 +785,7 @@ def test_predicates(world, chain):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="exclusion constraint exists on PostgreSQL only")
 def test_create_overlap_race_caught_by_exclusion_constraint(world, monkeypatch):
     services.create_skp(world.pegawai, by=world.pegawai, tahun=TAHUN, pendekatan="KUANTITATIF")
-    monkeypatch.setattr(services, "_check_periode", lambda *a: None)
+    monkeypatch.setattr(penyusunan, "_check_periode", lambda *a: None)
     with pytest.raises(SkpError, match="Sudah ada SKP periode 1 Januari 2026 – 31 Desember 2026"):
         services.create_skp(
             world.pegawai, by=world.pegawai, tahun=TAHUN, pendekatan="KUANTITATIF", mulai=datetime.date(2026, 6, 1)
