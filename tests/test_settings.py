@@ -38,3 +38,22 @@ def test_unset_means_sqlite_next_to_manage_py():
 def test_unsupported_scheme_is_refused(url):
     with pytest.raises(ValueError, match="DATABASE_URL"):
         database_from_url(url)
+
+
+def test_production_server_refuses_to_start_without_secret_key(tmp_path):
+    """Management commands run without a key; the WSGI application refuses to start."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "ekinerja.settings"}
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert check.returncode == 0, check.stderr
+    serve = subprocess.run(
+        [sys.executable, "-c", "import ekinerja.wsgi"], cwd=root, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert serve.returncode != 0
+    assert "SECRET_KEY belum diisi" in serve.stderr
