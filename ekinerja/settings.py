@@ -179,7 +179,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Cards on the Beranda contributed by apps above `opd` (which must not import them): each entry
-# is a function (user) -> rendered HTML or "" (see opd.views.home.dashboard).
+# is a function (user, *, bawahan) -> rendered HTML or "", given the team the Beranda already
+# resolved (see opd.views.home.dashboard).
 DASHBOARD_WIDGETS = ["skp.widgets.ringkasan_skp"]
 
 REGENCY_NAME = env_str("REGENCY_NAME", "Pemerintah Kabupaten Trenggalek")

@@ -178,11 +178,20 @@ class OrgChart:
     Loading reads three narrow columns of every pegawai (~10 ms for 7,000); Pegawai objects are
     fetched only when asked for (`objects(ids)`, `penilai(pk)`, or the whole `pegawai` map)."""
 
-    def __init__(self, *, on: datetime.date | None = None, scope: Q | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        on: datetime.date | None = None,
+        scope: Q | None = None,
+        jabatan_atasan: dict[int, int | None] | None = None,
+    ) -> None:
         """`scope` limits which pegawai are loaded (e.g. one OPD and the positions above it);
-        resolution is only right for pegawai whose supervising positions' holders are in scope."""
+        resolution is only right for pegawai whose supervising positions' holders are in scope.
+        `jabatan_atasan` (position → supervising position) may be passed when already loaded."""
         self.day = _today(on)
-        self.jabatan_atasan: dict[int, int | None] = dict(Jabatan.objects.values_list("pk", "atasan_id"))
+        if jabatan_atasan is None:
+            jabatan_atasan = dict(Jabatan.objects.values_list("pk", "atasan_id"))
+        self.jabatan_atasan = jabatan_atasan
         self.plt: dict[int, int] = {}
         for jabatan_id, pegawai_id in (
             PenugasanPlt.objects.active_on(self.day).order_by("mulai", "pk").values_list("jabatan_id", "pegawai_id")

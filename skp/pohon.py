@@ -237,7 +237,9 @@ class OpdChart(OrgChart):
                 relevant.add(node)
                 node = jabatan_atasan.get(node)
         plt_pegawai = PenugasanPlt.objects.active_on(day).filter(jabatan_id__in=relevant).values("pegawai_id")
-        super().__init__(on=day, scope=Q(jabatan_id__in=relevant) | Q(pk__in=plt_pegawai))
+        super().__init__(
+            on=day, scope=Q(jabatan_id__in=relevant) | Q(pk__in=plt_pegawai), jabatan_atasan=jabatan_atasan
+        )
 
 
 def top_jabatan_ids(jabatan: Iterable[Jabatan]) -> set[int]:

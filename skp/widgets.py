@@ -11,10 +11,10 @@ from skp.models import Skp
 from skp.pohon import current_skp_by_pegawai
 
 
-def ringkasan_skp(user: Pegawai) -> str:
+def ringkasan_skp(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
     tahun = timezone.localdate().year
     menyusun = user.jenis_asn != Pegawai.JenisAsn.NON_ASN and user.jabatan_id is not None
-    bawahan_ids = [p.pk for p in user.bawahan_langsung()]
+    bawahan_ids = [p.pk for p in bawahan]
     if not menyusun and not bawahan_ids:
         return ""
     skp_saya = current_skp_by_pegawai([user.pk], tahun).get(user.pk) if menyusun else None

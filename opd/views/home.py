@@ -68,6 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .order_by("pegawai__nama")
         ]
     is_manager = user.can_read_all() or user.is_admin_opd
+    bawahan = me.bawahan_langsung()
     return render(
         request,
         "opd/dashboard.html",
@@ -76,9 +77,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "has_profile": me.jenis_asn != Pegawai.JenisAsn.NON_ASN or me.jabatan_id is not None,
             "penilai": penilai,
             "atasan_penilai": atasan_penilai,
-            "bawahan": me.bawahan_langsung(),
+            "bawahan": bawahan,
             "admin_opd": admin_opd,
             "summary": _opd_summary(user) if is_manager else None,
-            "widgets": [html for html in (import_string(path)(me) for path in settings.DASHBOARD_WIDGETS) if html],
+            "widgets": [
+                html
+                for html in (import_string(path)(me, bawahan=bawahan) for path in settings.DASHBOARD_WIDGETS)
+                if html
+            ],
         },
     )
