@@ -18,9 +18,15 @@ def ringkasan_skp(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
     if not menyusun and not bawahan_ids:
         return ""
     skp_saya = current_skp_by_pegawai([user.pk], tahun).get(user.pk) if menyusun else None
-    tim = current_skp_by_pegawai(bawahan_ids, tahun) if bawahan_ids else {}
-    menunggu = sum(1 for s in tim.values() if s.status == Skp.Status.DIAJUKAN)
-    disetujui = sum(1 for s in tim.values() if s.status == Skp.Status.DISETUJUI)
+    # Per bawahan: waiting if any version is DIAJUKAN (as the inbox lists it, revisions included),
+    # else approved if a version is in force, else not submitted yet.
+    status_tim: dict[int, set[str]] = {}
+    for pegawai_id, status in (
+        Skp.objects.filter(pegawai_id__in=bawahan_ids, tahun=tahun).berlaku().values_list("pegawai_id", "status")
+    ):
+        status_tim.setdefault(pegawai_id, set()).add(status)
+    menunggu = sum(1 for s in status_tim.values() if Skp.Status.DIAJUKAN in s)
+    disetujui = sum(1 for s in status_tim.values() if Skp.Status.DIAJUKAN not in s and Skp.Status.DISETUJUI in s)
     return render_to_string(
         "skp/includes/beranda_ringkasan.html",
         {

@@ -50,3 +50,15 @@ def test_admin_bkd_beranda_keeps_its_query_budget(client, world, django_assert_m
     client.force_login(world.admin_bkd)
     with django_assert_max_num_queries(30):
         assert client.get(reverse("opd:dashboard")).status_code == 200
+
+
+def test_a_submitted_revision_counts_as_waiting_like_the_inbox(client, world):
+    from skp import services
+
+    skp = pegawai_skp(world, "DISETUJUI")
+    revisi = services.start_revision(skp, by=world.pegawai)
+    services.submit_skp(revisi, by=world.pegawai)
+    html = beranda(client, world.penilai)
+    assert '<div class="stat-value fs-3 fw-bold text-primary">1</div><div class="small text-muted">menunggu' in html
+    client.force_login(world.penilai)
+    assert len(client.get(reverse("skp:persetujuan")).context["menunggu"]) == 1
