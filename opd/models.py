@@ -243,6 +243,9 @@ class Pegawai(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email", blank=True)
     is_active = models.BooleanField("dapat masuk", default=True)
     is_staff = models.BooleanField("akses admin Django", default=False)
+    # Set when an admin or the import sets the password: the user must choose their own at the
+    # next login before any other page opens (a password someone else knows is not theirs).
+    wajib_ganti_sandi = models.BooleanField("wajib ganti kata sandi", default=False)
     dibuat_pada = models.DateTimeField("dibuat pada", default=timezone.now)
     diubah_pada = models.DateTimeField("diubah pada", auto_now=True)
 
