@@ -13,3 +13,7 @@ urlpatterns = [
     path("skp/", include("skp.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+# Error pages in Indonesian in the app's layout; 400 and 500 render without touching the database.
+handler400 = "opd.views.galat.bad_request"
+handler500 = "opd.views.galat.server_error"
