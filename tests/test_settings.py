@@ -108,3 +108,10 @@ def test_https_settings_are_off_by_default():
 
     assert settings.SECURE_HSTS_SECONDS == 0 and not settings.SECURE_SSL_REDIRECT
     assert settings.SECURE_PROXY_SSL_HEADER is None
+
+
+def test_indonesian_only():
+    from django.conf import settings
+
+    assert settings.LANGUAGES == [("id", "Bahasa Indonesia")] and settings.LANGUAGE_CODE == "id"
+    assert "django.middleware.locale.LocaleMiddleware" not in settings.MIDDLEWARE
