@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: a password set by someone else must be replaced first.
+    "opd.middleware.WajibGantiSandiMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -118,11 +120,13 @@ AUTHENTICATION_BACKENDS = ["opd.auth.NipBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "opd:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# Django's validators with one Indonesian wording (opd.auth); similarity is checked against
+# the Pegawai's own fields (Django's default attributes are username/first_name/last_name).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "opd.auth.KemiripanDataPribadiValidator", "OPTIONS": {"user_attributes": ("nip", "nama", "email")}},
+    {"NAME": "opd.auth.PanjangMinimalValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "opd.auth.SandiUmumValidator"},
+    {"NAME": "opd.auth.BukanAngkaSajaValidator"},
 ]
 
 # Failed-login throttling per NIP: after LOGIN_MAX_FAILURES failures within LOGIN_LOCK_MINUTES

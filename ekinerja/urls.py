@@ -7,8 +7,8 @@ from opd.views import akun
 urlpatterns = [
     path("masuk/", akun.login_view, name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path("akun/kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("akun/kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("akun/kata-sandi/", akun.password_change, name="password_change"),
+    path("akun/kata-sandi/selesai/", akun.password_change_done, name="password_change_done"),
     path("", include("opd.urls")),
     path("skp/", include("skp.urls")),
     path("django-admin/", admin.site.urls),

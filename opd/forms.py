@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -60,6 +60,34 @@ class NipLoginForm(AuthenticationForm):
         self.confirm_login_allowed(self.user_cache)
         services.reset_login_failures(nip)
         return self.cleaned_data
+
+
+class UbahSandiForm(PasswordChangeForm):
+    """/akun/kata-sandi/: one wording ("kata sandi", "Anda"). A password someone else set (after
+    an admin reset or the import) must be replaced by a different one."""
+
+    error_messages = {
+        "password_incorrect": "Kata sandi Anda saat ini salah. Silakan ketik ulang.",
+        "password_mismatch": "Kedua kata sandi baru tidak sama.",
+        "password_unchanged": "Kata sandi baru harus berbeda dari kata sandi Anda saat ini.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Kata sandi Anda saat ini"
+        self.fields["new_password1"].label = "Kata sandi baru"
+        self.fields["new_password2"].label = "Ulangi kata sandi baru"
+        self.fields["new_password2"].help_text = "Ketik sekali lagi kata sandi baru Anda."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        password = data.get("new_password2")
+        if password and "new_password2" not in self.errors and self.user.check_password(password):
+            self.add_error("new_password2", self.error_messages["password_unchanged"])
+        return data
+
+    def save(self, commit: bool = True) -> Pegawai:
+        return services.change_own_password(self.user, self.cleaned_data["new_password1"])
 
 
 class JabatanChoiceField(forms.ModelChoiceField):

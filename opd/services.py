@@ -408,13 +408,32 @@ _TEMP_PASSWORD_CHARS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 @transaction.atomic
 def reset_password(pegawai: Pegawai, *, by: Pegawai) -> str:
     """Give `pegawai` a random temporary password and return it (to show once to the admin).
-    The audit row never contains the password. A login lock on the NIP is lifted too."""
+    The pegawai must replace it at the next login (wajib_ganti_sandi). The audit row never
+    contains the password. A login lock on the NIP is lifted too.
+
+    Separation of duties: nobody resets their own password here (they use /akun/kata-sandi/)."""
+    if pegawai.pk == by.pk:
+        raise OrganisasiError(
+            "Anda tidak dapat mengatur ulang kata sandi Anda sendiri. Ubah kata sandi Anda melalui menu Ubah kata sandi."
+        )
     password = get_random_string(12, _TEMP_PASSWORD_CHARS)
     pegawai.set_password(password)
-    pegawai.save(update_fields=["password"])
+    pegawai.wajib_ganti_sandi = True
+    pegawai.save(update_fields=["password", "wajib_ganti_sandi"])
     LoginAttempt.objects.filter(nip=pegawai.nip).update(gagal=0, terakhir_gagal=None, terkunci_sampai=None)
     audit.record(pegawai, "reset_sandi", by=by)
     return password
+
+
+@transaction.atomic
+def change_own_password(pegawai: Pegawai, password: str) -> Pegawai:
+    """The pegawai sets their own password (already validated by the form); this clears
+    wajib_ganti_sandi. The audit row never contains the password."""
+    pegawai.set_password(password)
+    pegawai.wajib_ganti_sandi = False
+    pegawai.save(update_fields=["password", "wajib_ganti_sandi"])
+    audit.record(pegawai, "ganti_sandi", by=pegawai)
+    return pegawai
 
 
 def login_locked_until(nip: str, *, now: datetime.datetime | None = None) -> datetime.datetime | None:

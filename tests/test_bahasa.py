@@ -42,6 +42,26 @@ def test_print_in_indonesian_for_an_english_browser(client, world, approved):  #
     _no_english(html)
 
 
+def test_password_page_in_indonesian_for_an_english_browser(client, world):
+    client.force_login(world.pegawai)
+    html = client.get(reverse("password_change"), **ENGLISH).content.decode()
+    assert "Kata sandi Anda minimal 8 karakter." in html
+    for english in ("Your password", "Old password", "New password", "Enter the same password", "characters"):
+        assert english not in html, english
+
+
+def test_password_errors_in_indonesian_for_an_english_browser(client, world):
+    client.force_login(world.pegawai)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "salah", "new_password1": "123", "new_password2": "123"},
+        **ENGLISH,
+    )
+    html = response.content.decode()
+    assert "Kata sandi Anda saat ini salah." in html and "terlalu pendek" in html
+    assert "This password" not in html and "incorrectly" not in html and "This field" not in html
+
+
 def test_login_errors_in_indonesian_for_an_english_browser(client, world):
     html = client.post(reverse("login"), {"username": "", "password": ""}, **ENGLISH).content.decode()
     assert "This field is required" not in html
