@@ -129,10 +129,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "opd.auth.BukanAngkaSajaValidator"},
 ]
 
-# Failed-login throttling per NIP: after LOGIN_MAX_FAILURES failures within LOGIN_LOCK_MINUTES
-# the NIP is locked for LOGIN_LOCK_MINUTES.
+# Failed-login throttling in the authentication backend (every login path): after
+# LOGIN_MAX_FAILURES failures for one NIP, or LOGIN_MAX_FAILURES_PER_ADDRESS from one client
+# address, within LOGIN_LOCK_MINUTES, that NIP or address is locked for LOGIN_LOCK_MINUTES.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+# Stale LoginAttempt rows are pruned on a failure at most once per this many minutes.
+LOGIN_ATTEMPT_PRUNE_MINUTES = env_int("LOGIN_ATTEMPT_PRUNE_MINUTES", 60)
+# Behind a reverse proxy that appends the client address to X-Forwarded-For: take the client
+# address from there (right-most entry). Off: REMOTE_ADDR, which a client cannot forge.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 # Indonesian only, whatever the browser asks for (no LocaleMiddleware): dates, month names and
 # Django's own messages are always in Bahasa Indonesia.

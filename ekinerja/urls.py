@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from opd.forms import AdminNipLoginForm
 from opd.views import akun
+
+# Django's admin login goes through the same backend (opd.auth.NipBackend) and lock as /masuk/.
+admin.site.login_form = AdminNipLoginForm
 
 urlpatterns = [
     path("masuk/", akun.login_view, name="login"),

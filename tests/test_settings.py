@@ -107,7 +107,7 @@ def test_https_settings_are_off_by_default():
     from django.conf import settings
 
     assert settings.SECURE_HSTS_SECONDS == 0 and not settings.SECURE_SSL_REDIRECT
-    assert settings.SECURE_PROXY_SSL_HEADER is None
+    assert settings.SECURE_PROXY_SSL_HEADER is None and not settings.TRUST_X_FORWARDED_FOR
 
 
 def test_indonesian_only():

@@ -1,5 +1,5 @@
-"""Account pages: login by NIP (throttled), the pegawai's own password change, and the admin's
-password reset of a pegawai."""
+"""Account pages: login by NIP (throttled in opd.auth.NipBackend), the pegawai's own password
+change, and the admin's password reset of a pegawai."""
 
 from __future__ import annotations
 
