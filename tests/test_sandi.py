@@ -76,9 +76,14 @@ def test_flagged_user_can_log_out(client, world, reset):
     assert response.status_code == 302 and "_auth_user_id" not in client.session
 
 
-def test_flagged_page_has_no_cancel_link_back_into_the_app(client, world, reset):
+def test_flagged_page_offers_no_link_back_into_the_app(client, world, reset):
+    """No Batal, breadcrumb or menu entry that would only lead back to this page."""
     html = client.get(reverse("password_change")).content.decode()
     assert ">Batal</a>" not in html and "Kata sandi Anda diatur oleh admin" in html
+    assert f'href="{reverse("opd:dashboard")}"' not in html.split("</nav>", 1)[1]
+    assert f'href="{reverse("opd:pegawai_list")}"' not in html and 'href="/skp/"' not in html
+    client.post(reverse("password_change"), {"old_password": reset, "new_password1": NEW, "new_password2": NEW})
+    assert f'href="{reverse("opd:pegawai_list")}"' in client.get(reverse("password_change")).content.decode()
 
 
 def test_change_clears_the_flag_and_keeps_the_session(client, world, reset):
