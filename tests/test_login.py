@@ -275,3 +275,38 @@ def test_failure_recreates_a_row_pruned_meanwhile(world):
     LoginAttempt.objects.all().delete()
     services.register_login_failure(nip)
     assert _nip_row(nip).gagal == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_failures_each_count(settings):
+    """Eight failures at once for a NIP and an address nobody has used yet: the concurrent
+    creations fall back to the conditional UPDATE and every failure counts (PostgreSQL; SQLite
+    serialises writers, so the race cannot happen there)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    settings.LOGIN_MAX_FAILURES = 100
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 100
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def fail_once() -> None:
+        try:
+            barrier.wait()
+            services.register_login_failure("199912312020121009", "10.7.7.7")
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fail_once) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _nip_row("199912312020121009").gagal == 8
+    assert LoginAttempt.objects.get(jenis=LoginAttempt.Jenis.ALAMAT, kunci="10.7.7.7").gagal == 8
