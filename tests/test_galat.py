@@ -91,3 +91,15 @@ def test_500_handler_touches_no_session_user_or_database(rf, django_assert_num_q
     with django_assert_num_queries(0):
         response = import_string(handler500)(request)
     assert response.status_code == 500 and "Terjadi kesalahan pada server" in response.content.decode()
+
+
+def test_403_csrf_failure_in_the_layout(world):
+    """A form posted without a valid CSRF token (a stale login page, blocked cookies) used to
+    get Django's bare page."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": world.pegawai.nip, "password": "x"}, **ENGLISH)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Formulir kedaluwarsa" in html
+    _assert_layout(html, authenticated=False)
+    assert "CSRF" not in html
