@@ -83,12 +83,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: a password set by someone else must be replaced first.
+    "opd.middleware.WajibGantiSandiMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -119,19 +120,31 @@ AUTHENTICATION_BACKENDS = ["opd.auth.NipBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "opd:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# Django's validators with one Indonesian wording (opd.auth); similarity is checked against
+# the Pegawai's own fields (Django's default attributes are username/first_name/last_name).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "opd.auth.KemiripanDataPribadiValidator", "OPTIONS": {"user_attributes": ("nip", "nama", "email")}},
+    {"NAME": "opd.auth.PanjangMinimalValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "opd.auth.SandiUmumValidator"},
+    {"NAME": "opd.auth.BukanAngkaSajaValidator"},
 ]
 
-# Failed-login throttling per NIP: after LOGIN_MAX_FAILURES failures within LOGIN_LOCK_MINUTES
-# the NIP is locked for LOGIN_LOCK_MINUTES.
+# Failed-login throttling in the authentication backend (every login path): after
+# LOGIN_MAX_FAILURES failures for one NIP, or LOGIN_MAX_FAILURES_PER_ADDRESS from one client
+# address, within LOGIN_LOCK_MINUTES, that NIP or address is locked for LOGIN_LOCK_MINUTES.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+# Stale LoginAttempt rows are pruned on a failure at most once per this many minutes.
+LOGIN_ATTEMPT_PRUNE_MINUTES = env_int("LOGIN_ATTEMPT_PRUNE_MINUTES", 60)
+# Behind a reverse proxy that appends the client address to X-Forwarded-For: take the client
+# address from there (right-most entry). Off: REMOTE_ADDR, which a client cannot forge.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
+# Indonesian only, whatever the browser asks for (no LocaleMiddleware): dates, month names and
+# Django's own messages are always in Bahasa Indonesia.
 LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia")]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -177,6 +190,15 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS: off by default for an intranet without TLS; set all of them where the site has TLS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (and strips the
+# client's own): lets Django see the request as HTTPS. Never on without such a proxy.
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Cards on the Beranda contributed by apps above `opd` (which must not import them): each entry
 # is a function (user, *, bawahan) -> rendered HTML or "", given the team the Beranda already

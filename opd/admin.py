@@ -94,5 +94,6 @@ class AuditLogAdmin(admin.ModelAdmin):
 
 @admin.register(LoginAttempt)
 class LoginAttemptAdmin(admin.ModelAdmin):
-    list_display = ["nip", "gagal", "terakhir_gagal", "terkunci_sampai"]
-    search_fields = ["nip"]
+    list_display = ["kunci", "jenis", "gagal", "terakhir_gagal", "terkunci_sampai"]
+    list_filter = ["jenis"]
+    search_fields = ["kunci"]

@@ -5,30 +5,49 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from opd import services
-from opd.models import Jabatan, JenisJabatan, Opd, Pegawai, PenugasanPlt
+from opd.auth import normalize_nip
+from opd.models import Jabatan, JenisJabatan, LoginAttempt, Opd, Pegawai, PenugasanPlt
 from opd.rules import NipError, parse_nip
 
 
-def lock_message(until: Any) -> str:
+def lock_message(lock: services.LoginLock) -> str:
+    source = "dari alamat jaringan ini" if lock.jenis == LoginAttempt.Jenis.ALAMAT else "untuk NIP / ID ini"
     return (
-        f"Terlalu banyak percobaan masuk yang gagal untuk NIP ini. Coba lagi setelah {timezone.localtime(until):%H:%M}."
+        f"Terlalu banyak percobaan masuk yang gagal {source}. Coba lagi setelah {timezone.localtime(lock.until):%H:%M}."
     )
 
 
-class NipLoginForm(AuthenticationForm):
-    """Login by NIP with throttling per NIP (settings.LOGIN_MAX_FAILURES / LOGIN_LOCK_MINUTES).
-    While a NIP is locked even the right password is refused."""
+class LockMessageMixin:
+    """Says until when a login is locked. The lock itself is decided in the authentication
+    backend (opd.auth.NipBackend), which leaves it on the request."""
+
+    request: HttpRequest | None
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()  # type: ignore[misc]
+        except forms.ValidationError:
+            lock = getattr(self.request, "login_lock", None)
+            if lock is not None:
+                raise forms.ValidationError(lock_message(lock), code="locked") from None
+            raise
+
+
+class NipLoginForm(LockMessageMixin, AuthenticationForm):
+    """Login by NIP, or by the short user id of a non-ASN account (the Bupati, system accounts).
+    Throttling per NIP and per address happens in the backend, on every login path."""
 
     username = forms.CharField(
-        label="NIP",
+        label="NIP / ID pengguna",
         max_length=64,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
         label="Kata sandi",
@@ -38,28 +57,49 @@ class NipLoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "NIP atau kata sandi salah.",
+        "invalid_login": "NIP / ID pengguna atau kata sandi salah.",
         "inactive": "Akun ini tidak aktif. Hubungi admin OPD Anda.",
     }
 
+    def clean_username(self) -> str:
+        return normalize_nip(self.cleaned_data.get("username"))
+
+
+class AdminNipLoginForm(LockMessageMixin, AdminAuthenticationForm):
+    """Django admin's login: the same backend and lock, the lock end shown too."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": "NIP / ID pengguna atau kata sandi salah, atau akun ini bukan akun staf.",
+    }
+
+
+class UbahSandiForm(PasswordChangeForm):
+    """/akun/kata-sandi/: one wording ("kata sandi", "Anda"). A password someone else set (after
+    an admin reset or the import) must be replaced by a different one."""
+
+    error_messages = {
+        "password_incorrect": "Kata sandi Anda saat ini salah. Silakan ketik ulang.",
+        "password_mismatch": "Kedua kata sandi baru tidak sama.",
+        "password_unchanged": "Kata sandi baru harus berbeda dari kata sandi Anda saat ini.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Kata sandi Anda saat ini"
+        self.fields["new_password1"].label = "Kata sandi baru"
+        self.fields["new_password2"].label = "Ulangi kata sandi baru"
+        self.fields["new_password2"].help_text = "Ketik sekali lagi kata sandi baru Anda."
+
     def clean(self) -> dict[str, Any]:
-        nip = (self.cleaned_data.get("username") or "").replace(" ", "").strip()
-        password = self.cleaned_data.get("password")
-        if not nip or not password:
-            return self.cleaned_data
-        self.cleaned_data["username"] = nip
-        until = services.login_locked_until(nip)
-        if until is not None:
-            raise forms.ValidationError(lock_message(until), code="locked")
-        self.user_cache = authenticate(self.request, username=nip, password=password)
-        if self.user_cache is None:
-            until = services.register_login_failure(nip)
-            if until is not None:
-                raise forms.ValidationError(lock_message(until), code="locked")
-            raise self.get_invalid_login_error()
-        self.confirm_login_allowed(self.user_cache)
-        services.reset_login_failures(nip)
-        return self.cleaned_data
+        data = super().clean()
+        password = data.get("new_password2")
+        if password and "new_password2" not in self.errors and self.user.check_password(password):
+            self.add_error("new_password2", self.error_messages["password_unchanged"])
+        return data
+
+    def save(self, commit: bool = True) -> Pegawai:
+        return services.change_own_password(self.user, self.cleaned_data["new_password1"])
 
 
 class JabatanChoiceField(forms.ModelChoiceField):

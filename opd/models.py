@@ -467,9 +467,16 @@ class AuditLog(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """Failed logins per NIP, for throttling (a lock after too many failures)."""
+    """Failed logins per NIP and per client address, for throttling (a lock after too many
+    failures). Rows whose last failure and lock lie in the past are pruned (see
+    opd.services.prune_login_attempts)."""
 
-    nip = models.CharField(max_length=64, unique=True)
+    class Jenis(models.TextChoices):
+        NIP = "NIP", "NIP / ID pengguna"
+        ALAMAT = "ALAMAT", "Alamat jaringan"
+
+    jenis = models.CharField("jenis", max_length=6, choices=Jenis.choices, default=Jenis.NIP)
+    kunci = models.CharField("NIP / alamat", max_length=64)
     gagal = models.PositiveIntegerField(default=0)
     terakhir_gagal = models.DateTimeField(null=True, blank=True)
     terkunci_sampai = models.DateTimeField(null=True, blank=True)
@@ -477,9 +484,10 @@ class LoginAttempt(models.Model):
     class Meta:
         verbose_name = "percobaan masuk"
         verbose_name_plural = "percobaan masuk"
+        constraints = [models.UniqueConstraint(fields=["jenis", "kunci"], name="loginattempt_jenis_kunci_unik")]
 
     def __str__(self) -> str:
-        return f"{self.nip}: {self.gagal} gagal"
+        return f"{self.get_jenis_display()} {self.kunci}: {self.gagal} gagal"
 
 
 class ImporPegawai(models.Model):

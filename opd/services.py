@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -408,49 +409,132 @@ _TEMP_PASSWORD_CHARS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 @transaction.atomic
 def reset_password(pegawai: Pegawai, *, by: Pegawai) -> str:
     """Give `pegawai` a random temporary password and return it (to show once to the admin).
-    The audit row never contains the password. A login lock on the NIP is lifted too."""
+    The pegawai must replace it at the next login (wajib_ganti_sandi). The audit row never
+    contains the password. A login lock on the NIP is lifted too.
+
+    Separation of duties: nobody resets their own password here (they use /akun/kata-sandi/)."""
+    if pegawai.pk == by.pk:
+        raise OrganisasiError(
+            "Anda tidak dapat mengatur ulang kata sandi Anda sendiri. Ubah kata sandi Anda melalui menu Ubah kata sandi."
+        )
     password = get_random_string(12, _TEMP_PASSWORD_CHARS)
     pegawai.set_password(password)
-    pegawai.save(update_fields=["password"])
-    LoginAttempt.objects.filter(nip=pegawai.nip).update(gagal=0, terakhir_gagal=None, terkunci_sampai=None)
+    pegawai.wajib_ganti_sandi = True
+    pegawai.save(update_fields=["password", "wajib_ganti_sandi"])
+    LoginAttempt.objects.filter(jenis=LoginAttempt.Jenis.NIP, kunci=pegawai.nip).update(
+        gagal=0, terakhir_gagal=None, terkunci_sampai=None
+    )
     audit.record(pegawai, "reset_sandi", by=by)
     return password
 
 
-def login_locked_until(nip: str, *, now: datetime.datetime | None = None) -> datetime.datetime | None:
+@transaction.atomic
+def change_own_password(pegawai: Pegawai, password: str) -> Pegawai:
+    """The pegawai sets their own password (already validated by the form); this clears
+    wajib_ganti_sandi. The audit row never contains the password."""
+    pegawai.set_password(password)
+    pegawai.wajib_ganti_sandi = False
+    pegawai.save(update_fields=["password", "wajib_ganti_sandi"])
+    audit.record(pegawai, "ganti_sandi", by=pegawai)
+    return pegawai
+
+
+@dataclass(frozen=True)
+class LoginLock:
+    """A lock on a NIP or on a client address, and when it ends."""
+
+    jenis: str  # LoginAttempt.Jenis
+    until: datetime.datetime
+
+
+def _attempt_keys(nip: str, address: str | None) -> Q:
+    q = Q(jenis=LoginAttempt.Jenis.NIP, kunci=nip[:64])
+    if address:
+        q |= Q(jenis=LoginAttempt.Jenis.ALAMAT, kunci=address[:64])
+    return q
+
+
+def login_lock(nip: str, address: str | None = None, *, now: datetime.datetime | None = None) -> LoginLock | None:
+    """The lock that refuses a login for `nip` from `address` now, if any (the NIP's first)."""
     now = now or timezone.now()
-    return (
-        LoginAttempt.objects.filter(nip=nip[:64], terkunci_sampai__gt=now)
-        .values_list("terkunci_sampai", flat=True)
-        .first()
+    rows = list(
+        LoginAttempt.objects.filter(_attempt_keys(nip, address), terkunci_sampai__gt=now).values_list(
+            "jenis", "terkunci_sampai"
+        )
     )
+    if not rows:
+        return None
+    jenis, until = min(rows, key=lambda row: (row[0] != LoginAttempt.Jenis.NIP, row[1]))
+    return LoginLock(jenis=jenis, until=until)
+
+
+def _count_failure(jenis: str, kunci: str, limit: int, now: datetime.datetime) -> LoginLock | None:
+    """Count one failure for (jenis, kunci); lock it when `limit` failures fall within
+    LOGIN_LOCK_MINUTES. The increment is one conditional UPDATE (it takes the row lock), so
+    concurrent failures each count; the threshold is then checked on the locked row. A missing
+    row is created already counting this failure (and a concurrent creation falls back to the
+    UPDATE), so a prune running in between never loses the row under us."""
+    window = datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    rows = LoginAttempt.objects.filter(jenis=jenis, kunci=kunci)
+    increment = {
+        "gagal": Case(When(terakhir_gagal__gte=now - window, then=F("gagal") + 1), default=Value(1)),
+        "terakhir_gagal": now,
+    }
+    if not rows.update(**increment):
+        try:
+            with transaction.atomic():
+                LoginAttempt.objects.create(jenis=jenis, kunci=kunci, gagal=1, terakhir_gagal=now)
+        except IntegrityError:
+            rows.update(**increment)
+    attempt = rows.select_for_update().first()
+    if attempt is None or attempt.gagal < limit:
+        return None
+    attempt.gagal = 0
+    attempt.terkunci_sampai = now + window
+    attempt.save(update_fields=["gagal", "terkunci_sampai"])
+    return LoginLock(jenis=jenis, until=attempt.terkunci_sampai)
 
 
 @transaction.atomic
-def register_login_failure(nip: str, *, now: datetime.datetime | None = None) -> datetime.datetime | None:
-    """Count one failed login for `nip`; lock it when LOGIN_MAX_FAILURES failures fall within
-    LOGIN_LOCK_MINUTES. Returns the lock end when this failure locks the NIP.
-
-    The increment is one conditional UPDATE (it takes the row lock), so concurrent failures each
-    count; the threshold is then checked on the locked row."""
-    nip = nip[:64]
+def register_login_failure(
+    nip: str, address: str | None = None, *, now: datetime.datetime | None = None
+) -> LoginLock | None:
+    """Count one failed login for `nip` (LOGIN_MAX_FAILURES) and for the client `address`
+    (LOGIN_MAX_FAILURES_PER_ADDRESS), both within LOGIN_LOCK_MINUTES. Returns the lock when
+    this failure locks the NIP or the address. Now and then old rows are pruned."""
     now = now or timezone.now()
-    window = datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-    LoginAttempt.objects.get_or_create(nip=nip)
-    LoginAttempt.objects.filter(nip=nip).update(
-        gagal=Case(When(terakhir_gagal__gte=now - window, then=F("gagal") + 1), default=Value(1)),
-        terakhir_gagal=now,
+    nip_lock = _count_failure(LoginAttempt.Jenis.NIP, nip[:64], settings.LOGIN_MAX_FAILURES, now)
+    address_lock = (
+        _count_failure(LoginAttempt.Jenis.ALAMAT, address[:64], settings.LOGIN_MAX_FAILURES_PER_ADDRESS, now)
+        if address
+        else None
     )
-    attempt = LoginAttempt.objects.select_for_update().get(nip=nip)
-    if attempt.gagal >= settings.LOGIN_MAX_FAILURES:
-        attempt.gagal = 0
-        attempt.terkunci_sampai = now + window
-        attempt.save(update_fields=["gagal", "terkunci_sampai"])
-        return attempt.terkunci_sampai
-    return None
+    if cache.add(_PRUNE_CACHE_KEY, True, timeout=settings.LOGIN_ATTEMPT_PRUNE_MINUTES * 60):
+        prune_login_attempts(now=now)
+    return nip_lock or address_lock
 
 
 def reset_login_failures(nip: str) -> None:
-    LoginAttempt.objects.filter(nip=nip[:64]).exclude(gagal=0, terkunci_sampai=None).update(
-        gagal=0, terakhir_gagal=None, terkunci_sampai=None
+    """After a successful login: the NIP's budget starts afresh. The address counter is left
+    alone, so that one known account cannot be used to reset an address's budget."""
+    LoginAttempt.objects.filter(jenis=LoginAttempt.Jenis.NIP, kunci=nip[:64]).exclude(
+        gagal=0, terkunci_sampai=None
+    ).update(gagal=0, terakhir_gagal=None, terkunci_sampai=None)
+
+
+# At most one opportunistic prune per LOGIN_ATTEMPT_PRUNE_MINUTES (per cache, i.e. per process
+# with the default local-memory cache); `manage.py hapus_percobaan_masuk` prunes on demand.
+_PRUNE_CACHE_KEY = "opd:login-attempt-prune"
+
+
+def prune_login_attempts(*, now: datetime.datetime | None = None) -> int:
+    """Delete the rows that no longer count: last failure older than the window (or none) and
+    no lock still running. Returns how many rows were deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    stale = LoginAttempt.objects.filter(
+        Q(terakhir_gagal__isnull=True) | Q(terakhir_gagal__lt=cutoff),
+        Q(terkunci_sampai__isnull=True) | Q(terkunci_sampai__lte=now),
     )
+    deleted, _ = stale.delete()
+    return deleted

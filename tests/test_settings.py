@@ -57,3 +57,61 @@ def test_production_server_refuses_to_start_without_secret_key(tmp_path):
     )
     assert serve.returncode != 0
     assert "SECRET_KEY belum diisi" in serve.stderr
+
+
+PRODUCTION = {
+    "SECRET_KEY": "k9#Vq2!zR7pL0wX4mN8bT6yH3jF5dS1aG-produksi-uji-yang-panjang-sekali",
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "ekinerja.trenggalekkab.go.id",
+    "SECURE_COOKIES": "1",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+}
+
+
+def _check_deploy(extra: dict[str, str]):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "ekinerja.settings", **extra}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_deploy_is_clean_with_the_production_variables():
+    result = _check_deploy(PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_without_tls_variables_only_the_https_warnings_remain():
+    """An intranet without TLS leaves HSTS and the HTTPS redirect off (the defaults): exactly
+    the two warnings the README lists remain."""
+    tls = {"SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"}
+    result = _check_deploy({k: v for k, v in PRODUCTION.items() if k not in tls} | {"SECURE_COOKIES": "0"})
+    found = {line.split(")")[0].lstrip("?: (") for line in result.stderr.splitlines() if "(security." in line}
+    assert found == {"security.W004", "security.W008", "security.W012", "security.W016"}, result.stderr
+
+
+def test_https_settings_are_off_by_default():
+    from django.conf import settings
+
+    assert settings.SECURE_HSTS_SECONDS == 0 and not settings.SECURE_SSL_REDIRECT
+    assert settings.SECURE_PROXY_SSL_HEADER is None and not settings.TRUST_X_FORWARDED_FOR
+
+
+def test_indonesian_only():
+    from django.conf import settings
+
+    assert settings.LANGUAGES == [("id", "Bahasa Indonesia")] and settings.LANGUAGE_CODE == "id"
+    assert "django.middleware.locale.LocaleMiddleware" not in settings.MIDDLEWARE

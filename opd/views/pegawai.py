@@ -77,7 +77,7 @@ def pegawai_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audit_rows": audit_rows,
             "can_see_audit": can_see_audit,
             "can_change_atasan": can_manage and pegawai.jabatan_id is not None,
-            "can_reset_password": can_manage,
+            "can_reset_password": can_manage and pegawai.pk != user.pk,
             "is_self": pegawai.pk == user.pk,
         },
     )
