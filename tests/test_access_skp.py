@@ -298,3 +298,59 @@ def test_no_skp_for_pejabat_negara_one_predicate(client, world):
             services.create_skp(user, by=user, tahun=TAHUN, pendekatan="KUANTITATIF")
     client.force_login(world.pegawai)
     assert _url("buat") in client.get(_url("daftar")).content.decode()
+
+
+# The menu offers only what the role can use (issue 6 §6) ----------------------------------------
+
+
+def _menu(html: str) -> str:
+    return html.split('id="mainnav"', 1)[1].split("</nav>", 1)[0]
+
+
+MENU_LINKS = {
+    "daftar": "skp:daftar", "persetujuan": "skp:persetujuan", "pohon": "skp:pohon", "matriks": "skp:matriks",
+    "pegawai": "opd:pegawai_list", "plt": "opd:plt_list",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        # A plain pegawai: no Persetujuan/Pohon/Matriks leading to "Anda tidak memiliki bawahan", no
+        # one-row pegawai list.
+        ("pegawai", {"daftar"}),
+        ("penilai", {"daftar", "persetujuan", "matriks", "pegawai"}),
+        ("kepala", {"daftar", "persetujuan", "matriks", "pohon", "pegawai"}),
+        ("bupati", {"persetujuan", "matriks", "pohon", "pegawai"}),
+        ("admin_opd", {"daftar", "pohon", "pegawai", "plt"}),
+        ("admin_bkd", {"daftar", "pohon", "pegawai", "plt"}),
+        ("outsider", {"daftar"}),
+    ],
+)
+def test_menu_offers_what_the_role_can_use(client, world, role, shown):
+    client.force_login(getattr(world, role))
+    menu = _menu(client.get(reverse("opd:dashboard")).content.decode())
+    offered = {key for key, name in MENU_LINKS.items() if f'href="{reverse(name)}"' in menu}
+    assert offered == shown
+
+
+def test_menu_costs_a_constant_number_of_queries(client, world):
+    """The flags are computed once per request, with queries that do not grow with the data."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from opd.models import Jabatan, JenisJabatan
+    from tests.conftest import make_nip, make_pegawai
+
+    def daftar_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(_url("daftar")).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(world.penilai)
+    small = daftar_queries()
+    jabatan = Jabatan.objects.create(nama="Perawat", jenis=JenisJabatan.FUNGSIONAL, opd=world.opd,
+                                     atasan=world.penilai.jabatan)  # fmt: skip
+    for i in range(30):
+        make_pegawai(f"Perawat {i}", jabatan, nip=make_nip(lahir="19910101", tmt="201601", serial=200 + i))
+    assert daftar_queries() == small
