@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from opd.demo import DemoAccounts, seed_organisation
 from opd.models import Pegawai
+from tests.conftest import ensure_reference_data
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 MAX_PAGES = 150  # per role
@@ -34,6 +35,7 @@ def demo(django_db_setup, django_db_blocker) -> DemoAccounts:
     from skp.demo import seed_skp
 
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_reference_data()  # a transactional test elsewhere may have flushed the OPD rows
         accounts = seed_organisation()
         seed_skp(tahun=timezone.localdate().year)
         yield accounts
@@ -92,7 +94,7 @@ def crawl(client, start: str = "/") -> tuple[dict[str, int], dict[str, str]]:
     return seen, parent
 
 
-def test_readme_lists_every_demo_role(demo):
+def test_readme_lists_every_demo_role(db, demo):
     """The crawl logs in as the roles of the README table; the demo creates exactly those."""
     assert readme_logins() == {login.peran: login.nip for login in demo.logins}
     assert len(demo.logins) == 8
