@@ -136,16 +136,19 @@ def bawahan_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[Peg
     return sorted(result.values(), key=lambda p: p.nama)
 
 
-def pimpinan_opd_ids(user: Pegawai, *, on: datetime.date | None = None, acting: set[int] | None = None) -> list[int]:
+def pimpinan_opd_ids(user: Pegawai, *, on: datetime.date | None = None) -> list[int]:
     """SPEC §9: the OPDs whose pegawai and documents `user` reads as pimpinan (read-only beyond
     what they rate): the Kepala OPD, holder on duty or active Plt/Plh of the OPD's top position
     (a JPT whose supervising position lies outside the OPD), reads that OPD; the Sekda (the JPT
-    right under a pejabat negara) and the Bupati (a pejabat negara) read every OPD.
+    right under a pejabat negara) and the Bupati (a pejabat negara) read every OPD. A holder on
+    duty keeps reading while a Plh covers the position (both read; only one rates).
 
     The one place this is decided: `visible_to` of Pegawai and Skp, the pohon and the menu use it."""
     if not getattr(user, "is_authenticated", False) or user.pk is None:
         return []
-    acting = acting_jabatan_ids(user, on=on) if acting is None else acting
+    acting = acting_jabatan_ids(user, on=on)
+    if user.jabatan_id and user.is_active and user.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
+        acting.add(user.jabatan_id)
     if not acting:
         return []
     rows = Jabatan.objects.filter(pk__in=acting).values_list("jenis", "opd_id", "atasan__opd_id", "atasan__jenis")

@@ -281,3 +281,14 @@ def test_pegawai_detail_links_only_what_the_viewer_opens(client, world):
     assert staf.nama_lengkap in html
     assert reverse("opd:pegawai_detail", args=[staf.pk]) not in html
     assert client.get(reverse("opd:pegawai_detail", args=[staf.pk])).status_code == 404
+
+
+def test_kepala_keeps_reading_while_a_plh_covers_the_position(world, former_plt):
+    """SPEC §9: "the Kepala OPD (and a Plt/Plh of that position while active)": both read; the
+    Plh rates meanwhile."""
+    PenugasanPlt.objects.create(
+        jabatan=world.kepala.jabatan, pegawai=former_plt, jenis="PLH", mulai=timezone.localdate(),
+        selesai=timezone.localdate() + datetime.timedelta(days=3),
+    )  # fmt: skip
+    assert world.kepala.pimpinan_opd_ids() == former_plt.pimpinan_opd_ids() == [world.opd.pk]
+    assert world.penilai.penilai() == former_plt
