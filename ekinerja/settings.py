@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opd.context_processors.navigation",
+                "skp.context_processors.menu",
             ],
         },
     },

@@ -162,21 +162,30 @@ class PegawaiQuerySet(models.QuerySet):
         return self.select_related("opd", "unit", "jabatan", "jabatan__atasan")
 
     def visible_to(self, user: Pegawai) -> PegawaiQuerySet:
-        """SPEC §9: admin BKD and auditor see everyone; admin OPD their OPDs; a pegawai themself
-        and the pegawai whose penilai they are (positional: the holders of positions below theirs,
-        or below a position they hold as an active Plt/Plh)."""
+        """SPEC §9: admin BKD and auditor see everyone; admin OPD their OPDs; the Kepala OPD (or an
+        active Plt/Plh of that position) their OPD, the Sekda and the Bupati every OPD; a pegawai
+        themself and the pegawai whose penilai they are now (positional: the holders of positions
+        below theirs, or below a position they hold as an active Plt/Plh — never one that ended)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser or user.is_admin_bkd or user.is_auditor:
             return self
         q = Q(pk=user.pk)
-        admin_opd_ids = user.admin_opd_ids
-        if admin_opd_ids:
-            q |= Q(opd_id__in=admin_opd_ids)
+        # Admin OPD: their OPDs; Kepala OPD (or its active Plt/Plh), Sekda, Bupati: read as pimpinan.
+        opd_ids = {*user.admin_opd_ids, *user.pimpinan_opd_ids()}
+        if opd_ids:
+            q |= Q(opd_id__in=opd_ids)
         bawahan_ids = [p.pk for p in user.bawahan_langsung()]
         if bawahan_ids:
             q |= Q(pk__in=bawahan_ids)
         return self.filter(q)
+
+    def openable_ids(self, user: Pegawai, ids: Iterable[int]) -> set[int]:
+        """Which of `ids` the user may open (SPEC §9: never render a link the viewer cannot open)."""
+        wanted = set(ids)
+        if not wanted or user.can_read_all():
+            return wanted
+        return set(self.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 class PegawaiManager(BaseUserManager.from_queryset(PegawaiQuerySet)):
@@ -333,6 +342,12 @@ class Pegawai(AbstractBaseUser, PermissionsMixin):
         from opd.services import bawahan_of
 
         return bawahan_of(self, on=on)
+
+    def pimpinan_opd_ids(self, on: datetime.date | None = None) -> list[int]:
+        """OPDs this user reads as Kepala OPD / its active Plt/Plh, Sekda or Bupati (SPEC §9)."""
+        from opd.services import pimpinan_opd_ids
+
+        return pimpinan_opd_ids(self, on=on)
 
 
 class PeranPengguna(models.Model):

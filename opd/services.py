@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, Q, Value, When
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from opd import audit
-from opd.models import Jabatan, LoginAttempt, Pegawai, PenugasanPlt
+from opd.models import Jabatan, JenisJabatan, LoginAttempt, Opd, Pegawai, PenugasanPlt
 
 
 class OrganisasiError(Exception):
@@ -76,14 +76,31 @@ def acting_jabatan_ids(pegawai: Pegawai, *, on: datetime.date | None = None) -> 
     """The positions a pegawai acts for on the day: their own (unless an active Plt/Plh of
     somebody else replaces them there) plus those they hold as an active Plt/Plh."""
     day = _today(on)
-    ids = set(PenugasanPlt.objects.active_on(day).filter(pegawai=pegawai).values_list("jabatan_id", flat=True))
-    if pegawai.jabatan_id and pegawai.is_active and pegawai.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
-        replaced = (
-            PenugasanPlt.objects.active_on(day).filter(jabatan_id=pegawai.jabatan_id).exclude(pegawai=pegawai).exists()
-        )
-        if not replaced:
-            ids.add(pegawai.jabatan_id)
+    # One query: the pegawai's own assignments and any on their own position.
+    rows = PenugasanPlt.objects.active_on(day).filter(Q(pegawai=pegawai) | Q(jabatan_id=pegawai.jabatan_id))
+    ids: set[int] = set()
+    replaced = False
+    for jabatan_id, pegawai_id in rows.values_list("jabatan_id", "pegawai_id"):
+        if pegawai_id == pegawai.pk:
+            ids.add(jabatan_id)
+        elif jabatan_id == pegawai.jabatan_id:
+            replaced = True
+    if pegawai.jabatan_id and pegawai.is_active and pegawai.kedudukan_hukum in KEDUDUKAN_BERTUGAS and not replaced:
+        ids.add(pegawai.jabatan_id)
     return ids
+
+
+def supervises_a_position(pegawai: Pegawai, *, on: datetime.date | None = None) -> bool:
+    """One query: does some position report to a position the pegawai acts for today (their own
+    unless a Plt/Plh replaces them, or one they hold as an active Plt/Plh)? The menu's "has
+    bawahan" without resolving them (a supervisor of only vacant, empty positions counts)."""
+    day = _today(on)
+    active = PenugasanPlt.objects.active_on(day)
+    q = Q(atasan_id__in=active.filter(pegawai=pegawai).values("jabatan_id"))
+    if pegawai.jabatan_id and pegawai.is_active and pegawai.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
+        replaced = active.filter(jabatan_id=pegawai.jabatan_id).exclude(pegawai=pegawai)
+        q |= Q(atasan_id=pegawai.jabatan_id) & ~Exists(replaced)
+    return Jabatan.objects.filter(q).exists()
 
 
 def bawahan_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[Pegawai]:
@@ -120,6 +137,53 @@ def bawahan_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[Peg
     return sorted(result.values(), key=lambda p: p.nama)
 
 
+def pimpinan_opd_ids(user: Pegawai, *, on: datetime.date | None = None) -> list[int]:
+    """SPEC §9: the OPDs whose pegawai and documents `user` reads as pimpinan (read-only beyond
+    what they rate): the Kepala OPD, holder on duty or active Plt/Plh of the OPD's top position
+    (a JPT whose supervising position lies outside the OPD), reads that OPD; the Sekda (the JPT
+    right under a pejabat negara) and the Bupati (a pejabat negara) read every OPD. A holder on
+    duty keeps reading while a Plh covers the position (both read; only one rates).
+
+    The one place this is decided: `visible_to` of Pegawai and Skp, the pohon and the menu use it."""
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return []
+    acting = acting_jabatan_ids(user, on=on)
+    if user.jabatan_id and user.is_active and user.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
+        acting.add(user.jabatan_id)
+    if not acting:
+        return []
+    rows = Jabatan.objects.filter(pk__in=acting).values_list("jenis", "opd_id", "atasan__opd_id", "atasan__jenis")
+    ids: set[int] = set()
+    for jenis, opd_id, atasan_opd_id, atasan_jenis in rows:
+        if jenis == JenisJabatan.PEJABAT_NEGARA or (
+            jenis == JenisJabatan.JPT and atasan_jenis == JenisJabatan.PEJABAT_NEGARA
+        ):
+            return list(Opd.objects.order_by("pk").values_list("pk", flat=True))
+        if jenis == JenisJabatan.JPT and opd_id is not None and atasan_opd_id != opd_id:
+            ids.add(opd_id)
+    return sorted(ids)
+
+
+def jabatan_above(jabatan_id: int | None) -> set[int]:
+    """The supervising position of `jabatan_id` and every position above it (not itself)."""
+    parents = dict(Jabatan.objects.values_list("pk", "atasan_id"))
+    result: set[int] = set()
+    node = parents.get(jabatan_id) if jabatan_id is not None else None
+    while node is not None and node not in result:
+        result.add(node)
+        node = parents.get(node)
+    return result
+
+
+def plt_jabatan_reserved_for_bkd(by: Pegawai) -> set[int]:
+    """SPEC §9, separation of duties: positions whose Plt/Plh only the admin BKD appoints when
+    `by` is an admin OPD — the position that rates her and every one above it (an admin OPD
+    must not choose who rates her, nor her supervisor's supervisor). Empty for the admin BKD."""
+    if by.is_superuser or by.is_admin_bkd:
+        return set()
+    return jabatan_above(by.jabatan_id)
+
+
 @transaction.atomic
 def set_atasan_jabatan(
     pegawai: Pegawai, atasan: Jabatan | None, *, by: Pegawai, alasan: str, only_this_pegawai: bool = True
@@ -129,9 +193,19 @@ def set_atasan_jabatan(
     When others hold the same position and `only_this_pegawai` is set, the pegawai gets a
     position of their own (same name, unit and class) under the new supervisor, so that
     colleagues keep theirs."""
+    if pegawai.pk == by.pk:
+        # SPEC §9, separation of duties: nobody changes their own supervisor.
+        raise OrganisasiError(
+            "Anda tidak dapat mengubah atasan Anda sendiri; perubahan ini dilakukan admin lain atau admin BKD."
+        )
     if pegawai.jabatan_id is None:
         raise OrganisasiError("Pegawai belum memiliki jabatan; isi jabatannya dahulu.")
     jabatan = Jabatan.objects.select_for_update().get(pk=pegawai.jabatan_id)
+    if by.jabatan_id == jabatan.pk and not only_this_pegawai:
+        raise OrganisasiError(
+            "Jabatan ini juga jabatan Anda: mengubah atasannya untuk semua pemegang berarti mengubah "
+            'atasan Anda sendiri. Pilih "hanya pegawai ini" atau minta admin BKD.'
+        )
     if atasan is not None:
         node: Jabatan | None = atasan
         seen: set[int] = set()
@@ -335,6 +409,19 @@ def penilai_chain(pegawai: Pegawai, *, on: datetime.date | None = None, limit: i
     return chain
 
 
+def _check_plt_duties(jabatan: Jabatan, *, pegawai: Pegawai, by: Pegawai) -> None:
+    """SPEC §9, separation of duties for Plt/Plh assignments."""
+    if pegawai.pk == by.pk:
+        raise OrganisasiError(
+            "Anda tidak dapat menunjuk diri sendiri sebagai Plt/Plh; penunjukan ini dilakukan admin lain "
+            "atau admin BKD."
+        )
+    if jabatan.pk in plt_jabatan_reserved_for_bkd(by):
+        raise OrganisasiError(
+            f"Plt/Plh {jabatan.nama} ditunjuk oleh admin BKD: jabatan ini menilai Anda atau berada di atas atasan Anda."
+        )
+
+
 @transaction.atomic
 def create_plt(
     *,
@@ -351,6 +438,7 @@ def create_plt(
         raise OrganisasiError("Tanggal selesai tidak boleh sebelum tanggal mulai.")
     # Lock the position so that two admins cannot appoint overlapping assignments at once.
     jabatan = Jabatan.objects.select_for_update().get(pk=jabatan.pk)
+    _check_plt_duties(jabatan, pegawai=pegawai, by=by)
     if pegawai.jabatan_id == jabatan.pk:
         raise OrganisasiError(f"{pegawai.nama_lengkap} adalah pemegang jabatan ini; Plt/Plh harus pegawai lain.")
     if not pegawai.is_active:
@@ -393,6 +481,13 @@ def cancel_plt(plt: PenugasanPlt, *, by: Pegawai, alasan: str) -> PenugasanPlt:
     plt = PenugasanPlt.objects.select_for_update().select_related("jabatan", "pegawai").get(pk=plt.pk)
     if plt.dibatalkan:
         raise OrganisasiError("Penugasan ini sudah dibatalkan.")
+    if plt.pegawai_id == by.pk:
+        raise OrganisasiError("Anda tidak dapat membatalkan penugasan Plt/Plh Anda sendiri; hubungi admin BKD.")
+    if plt.jabatan_id in plt_jabatan_reserved_for_bkd(by):
+        raise OrganisasiError(
+            f"Penugasan Plt/Plh {plt.jabatan.nama} dikelola admin BKD: jabatan ini menilai Anda atau berada di "
+            "atas atasan Anda."
+        )
     if not alasan.strip():
         raise OrganisasiError("Alasan pembatalan wajib diisi.")
     plt.dibatalkan = True

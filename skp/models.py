@@ -15,8 +15,25 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from opd.models import Jabatan, Pegawai
+from opd.models import Jabatan, JenisJabatan, Pegawai
 from skp import rules
+
+
+def alasan_tanpa_skp(pegawai: Pegawai) -> str:
+    """Why `pegawai` has no SKP of their own, or "" when they may have one (SPEC §2: the Bupati
+    and other pejabat negara rate but have no SKP; system accounts and people without a jabatan
+    cannot have one). The one predicate behind the Buat SKP button, the Beranda and create_skp."""
+    if pegawai.jenis_asn == Pegawai.JenisAsn.NON_ASN:
+        return "Akun non-ASN (pejabat negara atau akun sistem) tidak menyusun SKP."
+    if pegawai.jabatan_id is None:
+        return "Anda belum memiliki jabatan. Hubungi admin OPD untuk melengkapi data jabatan Anda."
+    if pegawai.jabatan.jenis == JenisJabatan.PEJABAT_NEGARA:
+        return "Pejabat negara tidak menyusun SKP."
+    return ""
+
+
+def boleh_menyusun_skp(pegawai: Pegawai) -> bool:
+    return not alasan_tanpa_skp(pegawai)
 
 
 class SkpQuerySet(models.QuerySet):
@@ -35,20 +52,22 @@ class SkpQuerySet(models.QuerySet):
         return self.filter(Q(pk=root_id) | Q(induk_id=root_id))
 
     def visible_to(self, user: Pegawai) -> SkpQuerySet:
-        """SPEC §9, as one SQL filter: own SKP; those of the pegawai the user rates now
-        (incl. as active Plt/Plh) or that were submitted to them; admin OPD: their OPDs;
-        admin BKD, auditor, superuser: all."""
+        """SPEC §9, as one SQL filter: own SKP; those of the pegawai the user rates now (incl. as
+        an active Plt/Plh: not after it ends); admin OPD, and the Kepala OPD / Sekda / Bupati as
+        readers: their OPDs (`Pegawai.pimpinan_opd_ids`); admin BKD, auditor, superuser: all."""
         if not user.is_authenticated:
             return self.none()
         if user.can_read_all():
             return self
-        q = Q(pegawai_id=user.pk) | Q(penilai_id=user.pk)
+        # No `penilai_id=user`: who approved an SKP keeps it in the snapshots only; access follows
+        # who rates the pegawai today, so a former Plt/Plh loses it when the assignment ends.
+        q = Q(pegawai_id=user.pk)
         bawahan_ids = [p.pk for p in user.bawahan_langsung()]
         if bawahan_ids:
             q |= Q(pegawai_id__in=bawahan_ids)
-        admin_opd_ids = user.admin_opd_ids
-        if admin_opd_ids:
-            q |= Q(pegawai__opd_id__in=admin_opd_ids)
+        opd_ids = {*user.admin_opd_ids, *user.pimpinan_opd_ids()}
+        if opd_ids:
+            q |= Q(pegawai__opd_id__in=opd_ids)
         return self.filter(q)
 
     def for_inbox(self, user: Pegawai) -> SkpQuerySet:

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from opd.models import Jabatan, JenisJabatan, Opd, Pegawai, PenugasanPlt
-from opd.services import OrgChart, acting_jabatan_ids, bawahan_of
+from opd.services import OrgChart, bawahan_of
 from skp import rules
 from skp.models import IndikatorKinerja, IntervensiRhk, RencanaHasilKerja, Skp
 
@@ -338,24 +338,14 @@ def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart:
 # Who may see which OPD's pohon ---------------------------------------------------------------------
 
 
-def kepala_opd_ids(user: Pegawai, *, on: datetime.date | None = None) -> set[int]:
-    """OPDs the user heads: holder (on duty) or active Plt/Plh of the OPD's top JPT position."""
-    acting = acting_jabatan_ids(user, on=on)
-    if not acting:
-        return set()
-    rows = Jabatan.objects.filter(pk__in=acting, jenis=JenisJabatan.JPT, opd__isnull=False).values_list(
-        "opd_id", "atasan__opd_id"
-    )
-    return {opd_id for opd_id, atasan_opd_id in rows if atasan_opd_id != opd_id}
-
-
 def pohon_opds(user: Pegawai) -> list[Opd]:
     """The OPDs whose pohon kinerja the user may read (SPEC §9): all for admin BKD/auditor,
-    their OPDs for an admin OPD, their own OPD for the Kepala OPD (or its Plt)."""
+    their OPDs for an admin OPD, those they read as pimpinan (Kepala OPD or its active Plt/Plh:
+    their OPD; Sekda, Bupati: all) — the same predicate as `Pegawai.objects.visible_to`."""
     qs = Opd.objects.filter(aktif=True).order_by("-pilot", "urutan", "nama")
     if user.can_read_all():
         return list(qs)
-    ids = set(user.admin_opd_ids) | kepala_opd_ids(user)
+    ids = {*user.admin_opd_ids, *user.pimpinan_opd_ids()}
     return list(qs.filter(pk__in=ids)) if ids else []
 
 

@@ -7,13 +7,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from opd.models import Pegawai
-from skp.models import Skp
+from skp.models import Skp, boleh_menyusun_skp
 from skp.pohon import current_skp_by_pegawai
 
 
 def ringkasan_skp(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
     tahun = timezone.localdate().year
-    menyusun = user.jenis_asn != Pegawai.JenisAsn.NON_ASN and user.jabatan_id is not None
+    menyusun = boleh_menyusun_skp(user)
     bawahan_ids = [p.pk for p in bawahan]
     if not menyusun and not bawahan_ids:
         return ""

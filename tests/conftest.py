@@ -17,6 +17,7 @@ Everybody's password is PASSWORD.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import itertools
 import os
@@ -261,3 +262,24 @@ def browser_login(page, live_server, nip: str, password: str = PASSWORD) -> None
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def former_plt(world) -> Pegawai:
+    """A colleague in the Sekretariat (rated by the Kepala) who was Plt of the Kepala Bidang
+    position (world.penilai's) until yesterday: SPEC §9, their access to what they rated ended."""
+    from django.utils import timezone
+
+    from opd.models import PenugasanPlt
+
+    jabatan = Jabatan.objects.create(
+        nama="Penyusun Program", jenis=JenisJabatan.PELAKSANA, kelas_jabatan=7, opd=world.opd,
+        unit=world.admin_opd.unit, atasan=world.kepala.jabatan,
+    )  # fmt: skip
+    pegawai = make_pegawai("Hadi Santoso", jabatan, nip="198303032009011007", golongan="III/c")
+    today = timezone.localdate()
+    PenugasanPlt.objects.create(
+        jabatan=world.penilai.jabatan, pegawai=pegawai, jenis=PenugasanPlt.Jenis.PLT,
+        mulai=today - datetime.timedelta(days=60), selesai=today - datetime.timedelta(days=1),
+    )  # fmt: skip
+    return pegawai

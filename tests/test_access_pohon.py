@@ -7,26 +7,37 @@ import pytest
 from django.urls import reverse
 
 from skp import urls as skp_urls
+from skp.models import Skp
+from skp.services import snapshot_of
+from tests.test_access_opd import view_methods
 from tests.test_pohon import make_skp
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "pegawai", "penilai", "kepala", "admin_opd", "admin_bkd", "auditor", "outsider")
+ROLES = ("anonymous", "pegawai", "penilai", "kepala", "sekda", "bupati", "former_plt", "admin_opd", "admin_bkd",
+         "auditor", "outsider")  # fmt: skip
 
 # (url name, case) → expected status per role, in ROLES order. 302 for anonymous = login redirect.
+# SPEC §9: the Kepala OPD reads their OPD, the Sekda and the Bupati every OPD; `former_plt` was the
+# Plt/Plh who approved the pegawai's SKP until yesterday (tests/conftest.py): no access left.
+#                     anon peg pnl kep sekda bupati f_plt adm_opd adm_bkd aud outsider
 TABLE = {
-    # The Dinkes tree: its Kepala, its admin OPD, admin BKD and auditor. Plain pegawai/penilai: 404.
-    ("pohon", "own_opd"): (302, 404, 404, 200, 200, 200, 200, 404),
-    # Another OPD: only those who read everything.
-    ("pohon", "other_opd"): (302, 404, 404, 404, 404, 200, 200, 404),
+    # The Dinkes tree: its Kepala, the Sekda, the Bupati, its admin OPD, admin BKD and auditor.
+    ("pohon", "own_opd"): (302, 404, 404, 200, 200, 200, 404, 200, 200, 200, 404),
+    # Another OPD: the Sekda, the Bupati and those who read everything.
+    ("pohon", "other_opd"): (302, 404, 404, 404, 200, 200, 404, 404, 200, 200, 404),
     # No OPD given: the default OPD, or the matriks for those who see no pohon (302).
-    ("pohon", "default"): (302, 302, 302, 200, 200, 200, 200, 302),
-    ("pohon", "unknown_opd"): (302, 404, 404, 404, 404, 404, 404, 404),
+    ("pohon", "default"): (302, 302, 302, 200, 200, 200, 302, 200, 200, 200, 302),
+    ("pohon", "unknown_opd"): (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    # Read-only pages: POST answers 405.
+    ("pohon", "post"): (302, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     # Everyone logged in has a matriks (empty state without bawahan).
-    ("matriks", "default"): (302, 200, 200, 200, 200, 200, 200, 200),
-    # The pegawai's SKP: owner, their penilai, admin OPD of Dinkes, admin BKD, auditor.
-    ("cetak", "pegawai_skp"): (302, 200, 200, 404, 200, 200, 200, 404),
-}
+    ("matriks", "default"): (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("matriks", "post"): (302, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # The pegawai's SKP: owner, their penilai, the pimpinan readers, admin OPD, admin BKD, auditor.
+    ("cetak", "pegawai_skp"): (302, 200, 200, 200, 200, 200, 404, 200, 200, 200, 404),
+    ("cetak", "post"): (302, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+}  # fmt: skip
 
 
 def url_for(name: str, case: str, world, skp) -> str:
@@ -38,19 +49,24 @@ def url_for(name: str, case: str, world, skp) -> str:
         "other_opd": f"{base}?opd={world.other_opd.kode}",
         "unknown_opd": f"{base}?opd=TIDAK-ADA",
         "default": base,
+        "post": base,
     }[case]
 
 
 @pytest.mark.parametrize(("key", "expected"), TABLE.items(), ids=[f"{n}-{c}" for n, c in TABLE])
-def test_access(client, world, key, expected):
+def test_access(client, world, former_plt, key, expected):
     skp = make_skp(world.pegawai, [("UTAMA", "Data pelayanan kesehatan yang valid", [])])
+    # Approved by the Plt while the assignment lasted: the snapshot keeps it, access ends with it.
+    Skp.objects.filter(pk=skp.pk).update(penilai=former_plt, snapshot_penilai=snapshot_of(former_plt))
     url = url_for(*key, world, skp)
+    users = {**world.roles(), "sekda": world.sekda, "bupati": world.bupati, "former_plt": former_plt}
     actual = []
     for role in ROLES:
         client.logout()
         if role != "anonymous":
-            client.force_login(world.roles()[role])
-        actual.append(client.get(url).status_code)
+            client.force_login(users[role])
+        response = client.post(url) if key[1] == "post" else client.get(url)
+        actual.append(response.status_code)
     assert tuple(actual) == expected, dict(zip(ROLES, actual, strict=True))
 
 
@@ -67,6 +83,10 @@ def test_every_url_of_the_block_has_rows():
     }
     assert names == {"pohon", "matriks", "cetak"}
     assert names <= {name for name, _case in TABLE}
+    # Read from the URLconf: these pages only read; a view that starts accepting POST needs rows.
+    for p in skp_urls.urlpatterns:
+        if p.name in names:
+            assert view_methods(p.callback) == {"GET", "HEAD"}, p.name
 
 
 def test_plt_of_the_kepala_position_sees_the_pohon(client, world):

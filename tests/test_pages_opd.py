@@ -271,16 +271,17 @@ def _plt_post(world, **extra) -> dict:
 
 
 def test_plt_create_changes_penilai(client, world):
+    # The admin OPD appoints a colleague (never herself: SPEC §9, tests/test_access_opd.py).
     client.force_login(world.admin_opd)
-    response = client.post(reverse("opd:plt_tambah"), _plt_post(world))
+    response = client.post(reverse("opd:plt_tambah"), _plt_post(world, nip=world.pegawai2.nip))
     assert response.status_code == 302 and response["Location"] == reverse("opd:plt_list")
     plt = PenugasanPlt.objects.get()
-    assert plt.pegawai == world.admin_opd and plt.dibuat_oleh == world.admin_opd
-    assert world.pegawai.penilai() == world.admin_opd
+    assert plt.pegawai == world.pegawai2 and plt.dibuat_oleh == world.admin_opd
+    assert world.pegawai.penilai() == world.pegawai2
     row = AuditLog.objects.for_object(plt).get()
     assert row.aksi == "tambah_plt" and row.opd == world.opd
     html = client.get(reverse("opd:plt_list")).content.decode()
-    assert "Yuli Handayani" in html and "800/12/406.011/2026" in html
+    assert "Dewi Lestari" in html and "800/12/406.011/2026" in html
 
 
 @pytest.mark.parametrize(
@@ -305,14 +306,14 @@ def test_plt_create_invalid_keeps_input(client, world, extra, message):
 def test_plt_create_overlap_refused(client, world):
     _plt(world, pegawai=world.kepala)
     client.force_login(world.admin_opd)
-    response = client.post(reverse("opd:plt_tambah"), _plt_post(world))
+    response = client.post(reverse("opd:plt_tambah"), _plt_post(world, nip=world.pegawai2.nip))
     assert response.status_code == 200
     assert "tumpang tindih" in response.content.decode()
     assert PenugasanPlt.objects.count() == 1
 
 
 def test_plt_cancel(client, world):
-    plt = _plt(world)
+    plt = _plt(world, pegawai=world.pegawai2)  # not her own assignment (SPEC §9)
     client.force_login(world.admin_opd)
     url = reverse("opd:plt_batalkan", args=[plt.pk])
     assert client.get(url).status_code == 405

@@ -452,8 +452,8 @@ def test_setujui_by_the_wrong_people(client, world, diajukan):
     assert client.post(url("setujui", diajukan.pk)).status_code == 403
     client.force_login(world.admin_opd)  # sees it, may not approve
     assert client.post(url("setujui", diajukan.pk)).status_code == 403
-    client.force_login(world.kepala)  # rates the penilai, not this pegawai
-    assert client.post(url("setujui", diajukan.pk)).status_code == 404
+    client.force_login(world.kepala)  # Kepala OPD: reads it (SPEC §9), rates the penilai, not this pegawai
+    assert client.post(url("setujui", diajukan.pk)).status_code == 403
     diajukan.refresh_from_db()
     assert diajukan.status == "DIAJUKAN"
 

@@ -724,7 +724,7 @@ def test_delete_draft_rules(world, chain):
 EXPECTED_VISIBLE = {
     "pegawai": True,
     "penilai": True,
-    "kepala": False,  # atasan penilai: rates the penilai, not the pegawai (SPEC §9)
+    "kepala": True,  # Kepala OPD: reads every document of the OPD, read-only (SPEC §9, clarified)
     "admin_opd": True,
     "admin_bkd": True,
     "auditor": True,
@@ -747,14 +747,15 @@ def test_visible_to_each_role(world, chain, role, visible):
             get_rhk_for(user, rhk.pk)
 
 
-def test_visible_to_includes_who_it_was_submitted_to(world, chain):
-    """A former penilai still sees what was submitted to them (penilai=user), others' not."""
+def test_visible_to_ends_for_who_it_was_submitted_to(world, chain):
+    """SPEC §9 (clarified): access follows who rates the pegawai today; a penilai replaced by a
+    Plt/Plh no longer sees what was submitted to them (the snapshots keep who decided)."""
     skp = submitted(world, chain)
     PenugasanPlt.objects.create(
         jabatan=world.penilai.jabatan, pegawai=world.admin_opd, mulai=datetime.date(2000, 1, 1),
         selesai=datetime.date(2100, 1, 1),
     )  # fmt: skip
-    assert Skp.objects.visible_to(world.penilai).filter(pk=skp.pk).exists()
+    assert not Skp.objects.visible_to(world.penilai).filter(pk=skp.pk).exists()
     assert not Skp.objects.visible_to(world.penilai).filter(pk=chain.kepala_skp.pk).exists()
     assert Skp.objects.visible_to(world.kepala).filter(pk=chain.penilai_skp.pk).exists()
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
+from django.views.decorators.http import require_safe
 
 from opd import services
 from opd.models import JenisJabatan, Opd, Pegawai, PeranPengguna
@@ -54,6 +55,7 @@ def _opd_summary(user: Pegawai) -> dict:
     }
 
 
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: Pegawai = request.user
     me = Pegawai.objects.with_related().get(pk=user.pk)

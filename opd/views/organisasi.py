@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opd import services
 from opd.forms import AuditFilterForm, PltBatalForm, PltForm
@@ -49,6 +49,7 @@ def _count(model: type, **filters: object) -> Coalesce:
     return Coalesce(Subquery(sub.values("n"), output_field=IntegerField()), Value(0))
 
 
+@require_safe
 def opd_list(request: HttpRequest) -> HttpResponse:
     _require_people_reader(request.user)
     opds = (
@@ -85,6 +86,7 @@ def _unit_tree(opd: Opd) -> list[UnitNode]:
     return roots
 
 
+@require_safe
 def opd_detail(request: HttpRequest, kode: str) -> HttpResponse:
     opd = get_opd_for(request.user, kode)
     pegawai = Pegawai.objects.filter(opd=opd, is_active=True)
@@ -119,6 +121,13 @@ def get_plt_for(user: Pegawai, pk: int) -> PenugasanPlt:
     return plt
 
 
+def _can_cancel(plt: PenugasanPlt, user: Pegawai, manageable: set[int], reserved: set[int]) -> bool:
+    """The admin of the position's OPD, except for her own assignment or a position reserved to
+    the admin BKD (services.cancel_plt refuses both)."""
+    return plt.jabatan.opd_id in manageable and plt.pegawai_id != user.pk and plt.jabatan_id not in reserved
+
+
+@require_safe
 def plt_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_people_reader(user)
@@ -135,13 +144,17 @@ def plt_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     manageable = {o.pk for o in opds if user.can_manage_people_of(o.pk)}
+    reserved = services.plt_jabatan_reserved_for_bkd(user) if manageable else set()
+    openable = Pegawai.objects.openable_ids(user, {p.pegawai_id for p in [*rows, *history.object_list]})
+    for p in [*rows, *history.object_list]:
+        p.pegawai_dapat_dibuka = p.pegawai_id in openable
     return render(
         request,
         "opd/plt_list.html",
         {
             "opds": opds,
             "kode": kode,
-            "rows": [(p, p.jabatan.opd_id in manageable, p.is_active_on(today)) for p in rows],
+            "rows": [(p, _can_cancel(p, user, manageable, reserved), p.is_active_on(today)) for p in rows],
             "history": history,
             "can_create": bool(manageable),
             "batal_form": PltBatalForm(),
@@ -149,13 +162,18 @@ def plt_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
 def plt_tambah(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (user.is_superuser or user.is_admin_bkd or user.is_admin_opd):
         raise PermissionDenied("Hanya admin OPD dan admin BKD yang dapat menunjuk Plt/Plh.")
     jabatan_qs = Jabatan.objects.filter(jenis__in=PLT_JENIS).order_by("opd__urutan", "opd__nama", "nama", "pk")
     if not (user.is_superuser or user.is_admin_bkd):
-        jabatan_qs = jabatan_qs.filter(opd_id__in=user.admin_opd_ids)
+        # Separation of duties (SPEC §9): the position that rates the admin OPD and those above it
+        # are the admin BKD's to fill; they are not offered (and create_plt refuses them).
+        jabatan_qs = jabatan_qs.filter(opd_id__in=user.admin_opd_ids).exclude(
+            pk__in=services.plt_jabatan_reserved_for_bkd(user)
+        )
     form = PltForm(request.POST or None, jabatan_qs=jabatan_qs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -218,6 +236,7 @@ def with_aksi_labels(rows: list[AuditLog]) -> list[AuditLog]:
     return rows
 
 
+@require_safe
 def audit_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_people_reader(user)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
 from opd import services
 from opd.forms import AtasanForm, PegawaiFilterForm
@@ -26,6 +27,7 @@ def get_pegawai_for(user: Pegawai, pk: int) -> Pegawai:
     return pegawai
 
 
+@require_safe
 def pegawai_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     qs = Pegawai.objects.visible_to(user).with_related().order_by("nama", "pk")
@@ -53,13 +55,17 @@ def pegawai_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def pegawai_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     pegawai = get_pegawai_for(user, pk)
     today = timezone.localdate()
     plt_rows = list(PenugasanPlt.objects.filter(pegawai=pegawai).select_related("jabatan__opd").order_by("-mulai"))
     can_manage = user.can_manage_people_of(pegawai.opd_id)
+    is_self = pegawai.pk == user.pk
     can_see_audit = can_manage or user.can_read_all()
+    bawahan = pegawai.bawahan_langsung()
+    openable = Pegawai.objects.openable_ids(user, [b.pk for b in bawahan])
     audit_rows = (
         with_aksi_labels(list(AuditLog.objects.for_object(pegawai).visible_to(user).select_related("opd")[:50]))
         if can_see_audit
@@ -71,22 +77,26 @@ def pegawai_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "pegawai": pegawai,
             "chain": services.penilai_chain(pegawai),
-            "bawahan": pegawai.bawahan_langsung(),
+            "bawahan": [(b, b.pk in openable) for b in bawahan],
             "plt_aktif": [p for p in plt_rows if p.is_active_on(today)],
             "plt_lain": [p for p in plt_rows if not p.is_active_on(today)],
             "audit_rows": audit_rows,
             "can_see_audit": can_see_audit,
-            "can_change_atasan": can_manage and pegawai.jabatan_id is not None,
-            "can_reset_password": can_manage and pegawai.pk != user.pk,
-            "is_self": pegawai.pk == user.pk,
+            # Separation of duties (SPEC §9): nobody changes their own supervisor or resets their own password here.
+            "can_change_atasan": can_manage and pegawai.jabatan_id is not None and not is_self,
+            "can_reset_password": can_manage and not is_self,
+            "is_self": is_self,
         },
     )
 
 
+@require_http_methods(["GET", "POST"])
 def pegawai_atasan(request: HttpRequest, pk: int) -> HttpResponse:
     pegawai = get_pegawai_for(request.user, pk)
     if not request.user.can_manage_people_of(pegawai.opd_id):
         raise PermissionDenied("Hanya admin OPD pegawai ini atau admin BKD yang dapat mengubah atasan.")
+    if pegawai.pk == request.user.pk:
+        raise PermissionDenied("Anda tidak dapat mengubah atasan Anda sendiri.")
     shared = (
         pegawai.jabatan_id is not None
         and Pegawai.objects.filter(Q(jabatan_id=pegawai.jabatan_id) & ~Q(pk=pegawai.pk)).exists()

@@ -17,10 +17,10 @@ from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
 
 from opd import audit
-from opd.models import JenisJabatan, Pegawai
+from opd.models import Pegawai
 from opd.services import resolve_penilai
 from skp import rules
-from skp.models import IndikatorKinerja, IntervensiRhk, PerilakuKerja, RencanaHasilKerja, Skp
+from skp.models import IndikatorKinerja, IntervensiRhk, PerilakuKerja, RencanaHasilKerja, Skp, alasan_tanpa_skp
 from skp.services._common import (
     EDITABLE,
     LAMPIRAN,
@@ -90,12 +90,9 @@ def _check_periode(pegawai: Pegawai, tahun: int, mulai: datetime.date, selesai: 
 def _check_can_have_skp(pegawai: Pegawai, by: Pegawai) -> None:
     if by.pk != pegawai.pk:
         raise SkpError("SKP hanya dapat disusun oleh pegawai yang bersangkutan.")
-    if pegawai.jenis_asn == Pegawai.JenisAsn.NON_ASN:
-        raise SkpError("Akun non-ASN (pejabat negara atau akun sistem) tidak menyusun SKP.")
-    if pegawai.jabatan_id is None:
-        raise SkpError("Anda belum memiliki jabatan. Hubungi admin OPD untuk melengkapi data jabatan Anda.")
-    if pegawai.jabatan.jenis == JenisJabatan.PEJABAT_NEGARA:
-        raise SkpError("Pejabat negara tidak menyusun SKP.")
+    alasan = alasan_tanpa_skp(pegawai)
+    if alasan:
+        raise SkpError(alasan)
 
 
 def _insert_skp(pegawai: Pegawai, *, tahun: int, pendekatan: str, mulai: datetime.date, selesai: datetime.date,

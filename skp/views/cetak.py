@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from skp.models import IntervensiRhk, RencanaHasilKerja, Skp, get_skp_for
 from skp.services import snapshot_of
@@ -59,6 +60,7 @@ def kota_of(regency_name: str) -> str:
     return regency_name
 
 
+@require_safe
 def cetak(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone who can see the SKP may print it. Approved versions print the snapshots taken at
     approval; anything else prints live data under a DRAFT watermark."""

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
 
 from skp.pohon import Node, RhkRow, build_matriks, build_pohon, pohon_opds
 
@@ -66,6 +67,7 @@ def tahun_from(request: HttpRequest) -> int:
     return tahun if 2000 <= tahun <= 2100 else timezone.localdate().year
 
 
+@require_safe
 def pohon(request: HttpRequest) -> HttpResponse:
     """Admin BKD/auditor: any OPD; admin OPD: theirs; Kepala OPD (or its Plt): their OPD.
     An OPD the user cannot see answers 404; a user with none gets their matriks instead."""
@@ -94,6 +96,7 @@ def pohon(request: HttpRequest) -> HttpResponse:
     return render(request, "skp/pohon_opd.html", context)
 
 
+@require_safe
 def matriks(request: HttpRequest) -> HttpResponse:
     """Own RHK × bawahan: which of each bawahan's RHK intervene which of mine. Everyone may open
     it; without bawahan it explains why it is empty."""

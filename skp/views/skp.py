@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opd.models import Pegawai
 from skp import services
@@ -29,7 +29,7 @@ from skp.forms import (
     TutupSkpForm,
     iki_formset,
 )
-from skp.models import IntervensiRhk, RencanaHasilKerja, Skp, get_rhk_for, get_skp_for
+from skp.models import IntervensiRhk, RencanaHasilKerja, Skp, boleh_menyusun_skp, get_rhk_for, get_skp_for
 from skp.services import SkpError
 
 AKSI_LABEL = {
@@ -66,8 +66,12 @@ def _require(allowed: bool) -> None:
 
 
 def _is_penilai(skp: Skp, user: Pegawai) -> bool:
-    """The current penilai, or the one it was submitted to (a second click gets a message, not 403)."""
-    return skp.can_review(user) or (skp.penilai_id is not None and skp.penilai_id == user.pk)
+    """The pegawai's penilai today, whatever the state (a second click gets a message, not 403).
+    Not "the one it was submitted to": a Plt/Plh whose assignment ended acts no more (SPEC §9)."""
+    if skp.is_owner(user):
+        return False
+    penilai = skp.penilai_sekarang
+    return penilai is not None and penilai.pk == user.pk
 
 
 def _cetak_url(skp: Skp) -> str:
@@ -134,6 +138,7 @@ def _skp_context(skp: Skp, user: Pegawai) -> dict:
 # Daftar, buat, salin ---------------------------------------------------------------------------
 
 
+@require_safe
 def daftar(request: HttpRequest) -> HttpResponse:
     user = request.user
     tahun = _this_year()
@@ -148,7 +153,7 @@ def daftar(request: HttpRequest) -> HttpResponse:
     tahun_ini = [s for s in skp_list if s.tahun == tahun]
     sumber = next((s for s in skp_list if s.tahun == tahun - 1 and s.status != Skp.Status.DIGANTI), None)
     # The Bupati and system accounts have no SKP (services.create_skp refuses them too).
-    menyusun = user.jenis_asn != Pegawai.JenisAsn.NON_ASN and user.jabatan_id is not None
+    menyusun = boleh_menyusun_skp(user)
     return render(
         request,
         "skp/skp_list.html",
@@ -165,6 +170,7 @@ def daftar(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def buat(request: HttpRequest) -> HttpResponse:
     user = request.user
+    _require(boleh_menyusun_skp(user))
     tahun = _this_year()
     error = ""
     if request.method == "POST":
@@ -205,6 +211,7 @@ def salin(request: HttpRequest, pk: int) -> HttpResponse:
 # Detail, ubah ----------------------------------------------------------------------------------
 
 
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     skp = get_skp_for(request.user, pk)
     return render(request, "skp/skp_detail.html", _skp_context(skp, request.user))
@@ -460,6 +467,7 @@ def hapus(request: HttpRequest, pk: int) -> HttpResponse:
 # Penilai: inbox and review ---------------------------------------------------------------------
 
 
+@require_safe
 def persetujuan(request: HttpRequest) -> HttpResponse:
     user = request.user
     tahun = _this_year()
@@ -481,6 +489,7 @@ def persetujuan(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def tinjau(request: HttpRequest, pk: int) -> HttpResponse:
     skp = get_skp_for(request.user, pk)
     _require(skp.can_review(request.user))
@@ -528,6 +537,7 @@ def _plain(field: str, value: object, rhk_names: dict[int, str]) -> str | None:
     return str(value)
 
 
+@require_safe
 def riwayat(request: HttpRequest, pk: int) -> HttpResponse:
     skp = get_skp_for(request.user, pk)
     rows = list(services.riwayat(skp))
