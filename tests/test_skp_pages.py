@@ -531,7 +531,10 @@ def test_hapus_submitted_is_forbidden(client, world, diajukan):
     client.force_login(world.pegawai)
     assert client.get(url("hapus", diajukan.pk)).status_code == 403
     r = client.post(url("hapus", diajukan.pk), follow=True)
-    assert "tidak dapat dihapus" in r.content.decode() or "dapat dihapus" in r.content.decode()
+    assert r.redirect_chain == [(url("detail", diajukan.pk), 302)]
+    assert "Hanya draf yang belum pernah diajukan (atau revisi yang belum disetujui) yang dapat dihapus." in (
+        r.content.decode()
+    )
     assert Skp.objects.filter(pk=diajukan.pk).exists()
 
 
