@@ -29,7 +29,7 @@ def test_pages_link_the_icon(client, world):
 def test_one_container_width_for_every_page(client, world, name):
     client.force_login(world.admin_bkd)
     html = client.get(reverse(name)).content.decode()
-    assert '<main class="container-xxl py-4">' in html
+    assert '<main class="container-fluid app-main py-4">' in html
 
 
 def test_unit_tree_shows_the_unit_name_without_a_clashing_jenis(client, world):
