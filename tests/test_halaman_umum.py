@@ -39,6 +39,7 @@ def test_unit_tree_shows_the_unit_name_without_a_clashing_jenis(client, world):
     client.force_login(world.admin_bkd)
     html = client.get(reverse("opd:opd_detail", args=[world.opd.kode])).content.decode()
     assert "Subbidang Mutasi" in html and "· Sub Bagian" not in html
+    assert "{#" not in html and "{%" not in html  # template comments stay out of the page
 
 
 def _skp_submitted_to_a_penilai_with_a_dotted_degree(world):
