@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from opd.models import PenugasanPlt, UnitKerja
 from skp import rules, services
+from skp.models import RencanaHasilKerja
 from tests.conftest import browser_login
 from tests.test_skp_pages import pegawai_skp
 
@@ -57,6 +58,22 @@ def test_pages_look_right(page: Page, live_server, world, screenshot_dir):
     page.goto(f"{live_server.url}/skp/{skp.pk}/riwayat/")
     expect(page.locator("main")).to_contain_text("SKP disetujui")
     _shot(page, screenshot_dir, "riwayat")
+
+    # A hostile number on the IKI form: a message under the field, what was typed kept.
+    atasan = list(RencanaHasilKerja.objects.filter(skp__pegawai=world.penilai))
+    draft = pegawai_skp(world, pegawai=world.pegawai2, atasan_rhk=atasan)
+    _as(page, live_server, world.pegawai2)
+    page.goto(f"{live_server.url}/skp/{draft.pk}/rhk/tambah/")
+    page.fill("textarea[name=uraian]", "Tersusunnya rekap kunjungan")
+    page.fill("textarea[name=iki-0-uraian]", "Jumlah rekap")
+    page.select_option("select[name=iki-0-aspek]", "KUANTITAS")
+    page.fill("input[name=iki-0-target_min]", "1,000.5")
+    page.fill("input[name=iki-0-satuan]", "rekap")
+    page.locator(f"input[name=intervensi][value='{atasan[0].pk}']").check()
+    page.click("button[type=submit]:has-text('Simpan')")
+    expect(page.locator(".invalid-feedback").first).to_contain_text("Pakai koma untuk desimal dan titik untuk ribuan")
+    expect(page.locator("input[name=iki-0-target_min]")).to_have_value("1,000.5")
+    _shot(page, screenshot_dir, "iki_angka")
 
     # The auditor: Jejak Audit in words, same width as every page.
     _as(page, live_server, world.auditor)
