@@ -204,10 +204,10 @@ def present(rows: Iterable[AuditLog]) -> list[AuditLog]:
 # opd's own vocabulary (the other apps register theirs in their AppConfig.ready).
 register(
     aksi={
-        "ubah_atasan": "Atasan diubah",
-        "reset_sandi": "Kata sandi direset",
-        "tambah_plt": "Plt/Plh ditugaskan",
-        "batal_plt": "Plt/Plh dibatalkan",
+        "ubah_atasan": "Ubah atasan",
+        "reset_sandi": "Reset kata sandi",
+        "tambah_plt": "Tambah Plt/Plh",
+        "batal_plt": "Batalkan Plt/Plh",
         "pegawai_diimpor": "Pegawai ditambahkan dari impor",
         "pegawai_diubah_impor": "Pegawai diubah oleh impor",
         "impor_pegawai_diterapkan": "Impor pegawai diterapkan",

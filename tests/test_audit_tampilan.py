@@ -138,4 +138,4 @@ def test_perubahan_values():
         ("Dibatalkan", "Tidak", "Ya"),
         ("Status", "Draft", "Diajukan"),
     ]
-    assert row.aksi_label == "Plt/Plh ditugaskan"
+    assert row.aksi_label == "Tambah Plt/Plh"
