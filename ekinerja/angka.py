@@ -77,33 +77,37 @@ def parse_angka(
     if text is None or not _SPACES.sub("", str(text)):
         return None
     text = str(text).strip()
+    digits = _normalise(text)
+    if "." in digits:
+        # Trailing zeros of the fraction carry nothing ("2026,0" is a whole year); dropping them as
+        # text avoids quantize/normalize, which round to 28 digits and raise on longer input.
+        digits = digits.rstrip("0").rstrip(".")
     try:
-        value = Decimal(_normalise(text))
+        value = Decimal(digits)
     except InvalidOperation:  # pragma: no cover - the patterns only let digits through
         raise ValidationError(f"'{text}' bukan angka. {CONTOH}", code="invalid") from None
     if not value.is_finite():  # pragma: no cover - as above; kept as the last guard
         raise ValidationError(f"'{text}' bukan angka. {CONTOH}", code="invalid")
-    if value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    if decimal_places is not None:
-        places = max(0, -value.as_tuple().exponent)
-        if places > decimal_places:
-            raise ValidationError(
-                f"{label} harus bilangan bulat."
-                if decimal_places == 0
-                else f"{label} paling banyak {decimal_places} angka di belakang koma.",
-                code="decimal_places",
-            )
+    _sign, coefficient, exponent = value.as_tuple()
+    # Exact counts from the tuple: no arithmetic on a number that may have thousands of digits.
+    places = max(0, -exponent)
+    whole = max(0, len(coefficient) + exponent) if any(coefficient) else 0
+    if decimal_places is not None and places > decimal_places:
+        raise ValidationError(
+            f"{label} harus bilangan bulat."
+            if decimal_places == 0
+            else f"{label} paling banyak {decimal_places} angka di belakang koma.",
+            code="decimal_places",
+        )
+    if max_digits is not None and whole > max_digits - (decimal_places or 0):
+        raise ValidationError(
+            f"{label} terlalu besar: paling banyak {max_digits - (decimal_places or 0)} angka sebelum koma.",
+            code="max_digits",
+        )
     if min_value is not None and value < Decimal(min_value):
         raise ValidationError(f"{label} tidak boleh kurang dari {show(min_value)}.", code="min_value")
     if max_value is not None and value > Decimal(max_value):
         raise ValidationError(f"{label} tidak boleh lebih dari {show(max_value)}.", code="max_value")
-    if max_digits is not None:
-        whole_digits = max_digits - (decimal_places or 0)
-        if len(str(abs(int(value)))) > whole_digits:
-            raise ValidationError(
-                f"{label} terlalu besar: paling banyak {whole_digits} angka sebelum koma.", code="max_digits"
-            )
     return value
 
 

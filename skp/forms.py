@@ -33,7 +33,8 @@ class BootstrapMixin:
 class VersiMixin(forms.Form):
     """The SKP's `versi` when the page was loaded (optimistic locking, two tabs)."""
 
-    versi = AngkaField(label="Versi", bulat=True, min_value=0, widget=forms.HiddenInput)
+    # Bounded like the PositiveIntegerField it is compared with: a forged 40-digit value must not reach SQL.
+    versi = AngkaField(label="Versi", bulat=True, min_value=0, max_value=2_147_483_647, widget=forms.HiddenInput)
 
     def clean(self) -> dict:
         # A hidden field's error would show nowhere: say it at the top of the form.

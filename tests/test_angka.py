@@ -25,6 +25,8 @@ TARGET = {"min_value": 0, "max_digits": 16, "decimal_places": 2, "label": "Targe
         ("1 000,5", D("1000.5")),
         ("12.5", D("12.5")),  # one dot not followed by three digits: the international decimal point
         ("0.75", D("0.75")),
+        ("12,50", D("12.5")),
+        ("1.000,00", D(1000)),
         ("", None),
         ("   ", None),
         (None, None),
@@ -53,6 +55,9 @@ def test_parse_angka_reads(text, expected):
         ("-1", "Target tidak boleh kurang dari 0."),
         ("0,125", "Target paling banyak 2 angka di belakang koma."),
         ("100.000.000.000.000", "Target terlalu besar: paling banyak 14 angka sebelum koma."),
+        ("1" * 40, "Target terlalu besar"),  # beyond Decimal's 28-digit context: was InvalidOperation (a 500)
+        ("9" * 5000, "Target terlalu besar"),
+        ("0," + "0" * 50 + "1", "paling banyak 2 angka di belakang koma"),
     ],
 )
 def test_parse_angka_refuses_with_a_message(text, message):
@@ -63,6 +68,9 @@ def test_parse_angka_refuses_with_a_message(text, message):
 
 def test_parse_angka_integer_and_bounds():
     assert parse_angka("2026", decimal_places=0, min_value=2000, max_value=2100, label="Tahun") == D(2026)
+    assert parse_angka("2026,0", decimal_places=0, label="Tahun") == D(2026)
+    with pytest.raises(ValidationError, match="tidak boleh lebih dari 2100"):
+        parse_angka("9" * 5000, decimal_places=0, max_value=2100, label="Tahun", ribuan=False)
     for text, message in [("1,5", "Tahun harus bilangan bulat."), ("2.101", "tidak boleh lebih dari 2.100")]:
         with pytest.raises(ValidationError, match=message):
             parse_angka(text, decimal_places=0, min_value=2000, max_value=2100, label="Tahun")

@@ -672,12 +672,15 @@ def test_tutup_is_not_for_the_pegawai_and_is_post_or_get_only(client, world):
 # Every numeric form field of the app gets every hostile value through HTTP: a 200 with the
 # message, the typed text kept, nothing written. A field without a row here fails the last test.
 
-HOSTILE = ["NaN", "nan", "sNaN", "Infinity", "-Infinity", "1e309", "1.000,5", "1,5", "—", "", "   ", "1,000.5"]
+HUGE = "9" * 40  # more digits than Decimal's context and any column
+HOSTILE = ["NaN", "nan", "sNaN", "Infinity", "-Infinity", "1e309", "1.000,5", "1,5", "—", "", "   ", "1,000.5", HUGE]
 BUKAN_ANGKA = "bukan angka. Tulis angka seperti 12, 12,5 atau 1.000."
 AMBIGU = "Pakai koma untuk desimal dan titik untuk ribuan, misalnya 1.000,5."
 
 
-def _expected(value: str, *, blank, bulat: str | None = None, valid=None) -> str | Decimal | None:
+def _expected(
+    value: str, *, blank, bulat: str | None = None, huge: str = "Target terlalu besar"
+) -> str | Decimal | None:
     """The message a value must produce, or the Decimal it is read as (then it is saved)."""
     if not value.strip():
         return blank
@@ -685,6 +688,8 @@ def _expected(value: str, *, blank, bulat: str | None = None, valid=None) -> str
         return bulat if bulat else Decimal(value.replace(".", "").replace(",", "."))
     if value == "1,000.5":
         return AMBIGU
+    if value == HUGE:
+        return huge
     return BUKAN_ANGKA
 
 
@@ -733,13 +738,24 @@ NUMERIC_FIELDS = {
     # field name: (post, {value: expected message or stored Decimal})
     "tahun": (
         _tahun,
-        {v: _expected(v, blank="Tahun wajib diisi.", bulat="Tahun harus bilangan bulat.") for v in HOSTILE},
+        {
+            v: _expected(
+                v,
+                blank="Tahun wajib diisi.",
+                bulat="Tahun harus bilangan bulat.",
+                huge="Tahun tidak boleh lebih dari 2100.",
+            )
+            for v in HOSTILE
+        },
     ),
     "target_min": (
         _target("target_min"),
         {v: _expected(v, blank="Target wajib diisi dengan angka.") for v in HOSTILE},
     ),
-    "target_max": (_target("target_max"), {v: _expected(v, blank=None) for v in HOSTILE}),
+    "target_max": (
+        _target("target_max"),
+        {v: _expected(v, blank=None, huge="Target maksimum terlalu besar") for v in HOSTILE},
+    ),
     "versi": (_versi, dict.fromkeys(HOSTILE, KEDALUWARSA)),
 }
 CASES = [(field, value) for field, (_, table) in NUMERIC_FIELDS.items() for value in table]
