@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import dateformat
 
-from opd.models import AuditLog, Pegawai
+from opd.models import AuditLog, Jabatan, Pegawai
 
 
 def _plain(value: Any) -> Any:
@@ -201,8 +201,16 @@ def present(rows: Iterable[AuditLog]) -> list[AuditLog]:
     return rows
 
 
+def _jabatan_names(ids: set[Any]) -> dict[Any, str]:
+    """`ubah_atasan` records the ids of a position and its copy (only this pegawai moved)."""
+    pks = {int(v) for v in ids if str(v).isdigit()}
+    names = dict(Jabatan.objects.filter(pk__in=pks).values_list("pk", "nama"))
+    return {v: names[int(v)] for v in ids if str(v).isdigit() and int(v) in names}
+
+
 # opd's own vocabulary (the other apps register theirs in their AppConfig.ready).
 register(
+    lookups={"jabatan_id": _jabatan_names},
     aksi={
         "ubah_atasan": "Ubah atasan",
         "reset_sandi": "Reset kata sandi",

@@ -139,3 +139,16 @@ def test_perubahan_values():
         ("Status", "Draft", "Diajukan"),
     ]
     assert row.aksi_label == "Tambah Plt/Plh"
+
+
+def test_pegawai_page_names_the_position_copy_not_its_id(client, world):
+    from opd import services as opd_services
+
+    opd_services.set_atasan_jabatan(world.pegawai, world.kepala.jabatan, by=world.admin_opd, alasan="SK 12")
+    world.pegawai.refresh_from_db()
+    client.force_login(world.admin_opd)
+    html = client.get(reverse("opd:pegawai_detail", args=[world.pegawai.pk])).content.decode()
+    change = html[html.index("Jabatan (salinan khusus pegawai ini):") :]
+    change = change[: change.index("</div>")]
+    assert "Pengelola Data Pelayanan Kesehatan" in change and "diff-old" not in change  # same name: once
+    assert f"{world.pegawai.jabatan_id}" not in change
