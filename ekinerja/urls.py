@@ -1,5 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from opd.forms import AdminNipLoginForm
@@ -8,7 +12,15 @@ from opd.views import akun
 # Django's admin login goes through the same backend (opd.auth.NipBackend) and lock as /masuk/.
 admin.site.login_form = AdminNipLoginForm
 
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools ask for /favicon.ico whatever the page links: send them to the icon."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("masuk/", akun.login_view, name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/kata-sandi/", akun.password_change, name="password_change"),

@@ -650,7 +650,12 @@ class _People:
             first, middle, last = (NAMA_L, TENGAH_L, AKHIR_L) if gender == "1" else (NAMA_P, TENGAH_P, AKHIR_P)
             r = rng.random()
             if r < 0.2:
-                nama = f"{rng.choice(middle)} {rng.choice(first)} {rng.choice(last)}"
+                tengah, depan = rng.choice(middle), rng.choice(first)
+                if tengah == depan:
+                    # "Eka Eka Nurhayati": take the next middle name instead of drawing again, so that
+                    # the random sequence (and every other demo name and NIP) stays as it was.
+                    tengah = middle[(middle.index(tengah) + 1) % len(middle)]
+                nama = f"{tengah} {depan} {rng.choice(last)}"
             else:
                 nama = f"{rng.choice(first)} {rng.choice(last)}"
             if nama not in self.names:

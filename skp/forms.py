@@ -3,11 +3,10 @@ rules) so the page can show the error next to the field; the services check ever
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 
+from ekinerja.angka import AngkaField
 from skp import rules
 from skp.models import IndikatorKinerja, IntervensiRhk, RencanaHasilKerja, Skp
 from skp.services import IkiData, LinkData
@@ -34,11 +33,22 @@ class BootstrapMixin:
 class VersiMixin(forms.Form):
     """The SKP's `versi` when the page was loaded (optimistic locking, two tabs)."""
 
-    versi = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Bounded like the PositiveIntegerField it is compared with: a forged 40-digit value must not reach SQL.
+    versi = AngkaField(label="Versi", bulat=True, min_value=0, max_value=2_147_483_647, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        # A hidden field's error would show nowhere: say it at the top of the form.
+        if "versi" in self.errors:
+            del self.errors["versi"]
+            self.add_error(
+                None,
+                "Halaman ini tidak sesuai lagi dengan data terbaru; muat ulang halaman lalu ulangi perubahan Anda.",
+            )
+        return super().clean()
 
 
 class SkpBuatForm(forms.Form):
-    tahun = forms.IntegerField(label="Tahun", min_value=2000, max_value=2100)
+    tahun = AngkaField(label="Tahun", bulat=True, min_value=2000, max_value=2100)
     pendekatan = forms.ChoiceField(
         label="Pendekatan",
         choices=Skp.Pendekatan.choices,
@@ -141,24 +151,6 @@ class EkspektasiForm(VersiMixin):
 # RHK ------------------------------------------------------------------------------------------
 
 
-class DecimalTextField(forms.CharField):
-    """A number typed the Indonesian way (`12,5`, `1.000`) or the international way (`12.5`)."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value: str | None) -> Decimal | None:
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return rules.parse_number(text)
-        except rules.TargetError as e:
-            raise forms.ValidationError(str(e)) from None
-
-
 class RhkForm(VersiMixin):
     jenis = forms.ChoiceField(
         label="Jenis RHK",
@@ -192,8 +184,16 @@ class IkiForm(BootstrapMixin, forms.Form):
     aspek = forms.ChoiceField(
         label="Aspek", required=False, choices=[("", "— aspek —"), *IndikatorKinerja.Aspek.choices]
     )
-    target_min = DecimalTextField(label="Target")
-    target_max = DecimalTextField(label="s.d. (opsional)")
+    target_min = AngkaField(
+        label="Target", required=False, max_digits=rules.TARGET_DIGITS, decimal_places=rules.TARGET_PLACES
+    )
+    target_max = AngkaField(
+        label="s.d. (opsional)",
+        nama="Target maksimum",
+        required=False,
+        max_digits=rules.TARGET_DIGITS,
+        decimal_places=rules.TARGET_PLACES,
+    )
     satuan = forms.CharField(label="Satuan", required=False, max_length=50)
     target_kualitatif = forms.CharField(label="Target", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

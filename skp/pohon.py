@@ -104,8 +104,10 @@ def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
         rows[pk] = row
         by_skp.setdefault(skp_id, []).append(row)
     aspek_label = dict(IndikatorKinerja.Aspek.choices)
+    # Filter by the RHK ids just loaded: `rhk__skp_id__in` joins and lets PostgreSQL scan every
+    # IKI of the regency to return one OPD's; the FK index on rhk_id answers this directly.
     iki_rows = (
-        IndikatorKinerja.objects.filter(rhk__skp_id__in=skp_ids)
+        IndikatorKinerja.objects.filter(rhk_id__in=list(rows))
         .order_by("rhk_id", "urutan", "pk")
         .values_list("rhk_id", "uraian", "aspek", "target_min", "target_max", "satuan", "target_kualitatif")
     )
@@ -113,7 +115,7 @@ def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
         target = kualitatif if minimum is None else rules.format_target(minimum, maksimum, satuan)
         rows[rhk_id].iki.append(IkiRow(uraian, aspek_label.get(aspek, ""), target))
     links = (
-        IntervensiRhk.objects.filter(rhk__skp_id__in=skp_ids)
+        IntervensiRhk.objects.filter(rhk_id__in=list(rows))
         .order_by("rhk_id", "pk")
         .values_list("rhk_id", "rhk_atasan_id", "jenis_cascading", "rhk_atasan__uraian")
     )
@@ -124,27 +126,6 @@ def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
         target_row = rows.get(atasan_id)
         if target_row is not None:
             target_row.covered_by += 1
-    return by_skp
-    for rhk in RencanaHasilKerja.objects.filter(skp_id__in=skp_ids).order_by("skp_id", "jenis", "urutan", "pk"):
-        row = RhkRow(rhk.pk, rhk.skp_id, rhk.jenis == RencanaHasilKerja.Jenis.UTAMA, rhk.uraian)
-        rows[rhk.pk] = row
-        by_skp.setdefault(rhk.skp_id, []).append(row)
-    for iki in IndikatorKinerja.objects.filter(rhk__skp_id__in=skp_ids).order_by("rhk_id", "urutan", "pk"):
-        rows[iki.rhk_id].iki.append(IkiRow(iki.uraian, iki.get_aspek_display(), iki.target_display))
-    links = (
-        IntervensiRhk.objects.filter(rhk__skp_id__in=skp_ids)
-        .select_related("rhk_atasan")
-        .only("rhk_id", "jenis_cascading", "rhk_atasan__uraian", "rhk_atasan__skp_id")
-        .order_by("rhk_id", "pk")
-    )
-    for link in links:
-        langsung = link.jenis_cascading == IntervensiRhk.Cascading.LANGSUNG
-        rows[link.rhk_id].links.append(
-            LinkRow(link.rhk_atasan_id, link.rhk_atasan.uraian, langsung, "L" if langsung else "TL")
-        )
-        target = rows.get(link.rhk_atasan_id)
-        if target is not None:
-            target.covered_by += 1
     return by_skp
 
 

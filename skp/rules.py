@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from ekinerja.angka import format_angka, parse_angka
 
 
 @dataclass(frozen=True)
@@ -103,18 +107,15 @@ _TARGET = re.compile(
 
 
 def parse_number(text: str) -> Decimal:
-    """Indonesian or international decimal: `12`, `12,5`, `12.5`, `1.000` (thousands) → Decimal."""
-    raw = text.strip()
-    if "," in raw and "." in raw:
-        raw = raw.replace(".", "").replace(",", ".")
-    elif "," in raw:
-        raw = raw.replace(",", ".")
-    elif (raw.count(".") == 1 and re.fullmatch(r"-?\d{1,3}\.\d{3}", raw)) or raw.count(".") > 1:
-        raw = raw.replace(".", "")
+    """Indonesian or international decimal: `12`, `12,5`, `12.5`, `1.000` (thousands) → Decimal
+    (the reading is `ekinerja.angka`'s, shared by every numeric field)."""
     try:
-        return Decimal(raw)
-    except InvalidOperation:
-        raise TargetError(f"'{text}' bukan angka.") from None
+        value = parse_angka(text, label="Target")
+    except ValidationError as e:
+        raise TargetError(e.messages[0]) from None
+    if value is None:
+        raise TargetError(f"'{text}' bukan angka.")
+    return value
 
 
 def parse_target(text: str) -> Target:
@@ -129,9 +130,24 @@ def parse_target(text: str) -> Target:
     return validate_target(minimum, maksimum, m.group("satuan"))
 
 
+# The columns IndikatorKinerja.target_min/target_max: DecimalField(max_digits=16, decimal_places=2).
+TARGET_DIGITS = 16
+TARGET_PLACES = 2
+
+
 def validate_target(minimum: Decimal | None, maksimum: Decimal | None, satuan: str) -> Target:
     if minimum is None:
         raise TargetError("Target wajib diisi dengan angka.")
+    for value in (minimum, maksimum):
+        # NaN and Infinity are Decimals too: comparing them raises InvalidOperation (a 500).
+        if value is not None and not Decimal(value).is_finite():
+            raise TargetError("Target harus berupa angka, misalnya 12 atau 12,5.")
+        if value is not None and abs(value) >= Decimal(10) ** (TARGET_DIGITS - TARGET_PLACES):
+            raise TargetError(
+                f"Target terlalu besar: paling banyak {TARGET_DIGITS - TARGET_PLACES} angka sebelum koma."
+            )
+        if value is not None and -Decimal(value).as_tuple().exponent > TARGET_PLACES:
+            raise TargetError(f"Target paling banyak {TARGET_PLACES} angka di belakang koma.")
     if minimum < 0 or (maksimum is not None and maksimum < 0):
         raise TargetError("Target tidak boleh negatif.")
     if maksimum is not None and maksimum < minimum:
@@ -148,11 +164,7 @@ def validate_target(minimum: Decimal | None, maksimum: Decimal | None, satuan: s
 
 def format_number(value: Decimal) -> str:
     """Indonesian style: 12, 12,5, 1.000."""
-    normalized = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-    sign = "-" if normalized < 0 else ""
-    integer, _, frac = f"{abs(normalized):f}".partition(".")
-    grouped = f"{int(integer):,}".replace(",", ".")
-    return f"{sign}{grouped},{frac}" if frac else f"{sign}{grouped}"
+    return format_angka(value)
 
 
 def format_target(minimum: Decimal, maksimum: Decimal | None, satuan: str) -> str:

@@ -156,7 +156,7 @@ def test_pegawai_detail_chain_and_audit(client, world):
     chain = [info.pegawai for info in response.context["chain"]]
     assert chain == [world.kepala, world.sekda, world.bupati]
     html = response.content.decode()
-    assert "ubah_atasan" in html and "SK mutasi 12" in html
+    assert "Ubah atasan" in html and "ubah_atasan" not in html and "SK mutasi 12" in html
     assert reverse("opd:pegawai_atasan", args=[world.pegawai.pk]) in html
     assert reverse("opd:pegawai_reset_sandi", args=[world.pegawai.pk]) in html
     # The pegawai sees their own page, without the audit rows or the admin buttons.

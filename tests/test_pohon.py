@@ -287,3 +287,30 @@ def test_pohon_escapes_user_text(client, world):
     html = client.get(reverse("skp:pohon"), {"opd": world.opd.kode}).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; hasil" in html
+
+
+def test_load_rhk_filters_iki_by_the_loaded_rhk_ids(pohon_world):
+    """Issue #6 §7: the IKI (and link) queries ask for the RHK ids already loaded, not a join on
+    every IKI of the regency; the result and the query count stay the same."""
+    from skp.pohon import load_rhk
+
+    world, kepala, penilai, _ = pohon_world
+    # Another OPD's SKP with IKI must not leak into this one's rows.
+    make_skp(world.outsider, [("UTAMA", "Lalu lintas tertib", [])])
+    with CaptureQueriesContext(connection) as ctx:
+        rows = load_rhk([kepala.pk, penilai.pk])
+    assert len(ctx.captured_queries) == 3
+    iki_sql = next(q["sql"] for q in ctx.captured_queries if '"skp_indikatorkinerja"."uraian"' in q["sql"])
+    assert "JOIN" not in iki_sql.upper()
+    assert '"skp_indikatorkinerja"."rhk_id" IN' in iki_sql
+    link_sql = next(q["sql"] for q in ctx.captured_queries if "jenis_cascading" in q["sql"])
+    assert '"skp_intervensirhk"."rhk_id" IN' in link_sql
+    assert set(rows) == {kepala.pk, penilai.pk}
+    assert [r.uraian for r in rows[kepala.pk]] == [
+        "Meningkatnya derajat kesehatan masyarakat",
+        "Terwujudnya tata kelola dinas yang akuntabel",
+    ]
+    assert [i.target for r in rows[kepala.pk] for i in r.iki] == ["12 dokumen", "12 dokumen"]
+    (link,) = rows[penilai.pk][0].links
+    assert link.uraian == "Meningkatnya derajat kesehatan masyarakat"
+    assert rows[kepala.pk][0].covered_by == 1

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from opd.models import AuditLog, Jabatan, JenisJabatan
 from skp import services
@@ -531,7 +532,10 @@ def test_hapus_submitted_is_forbidden(client, world, diajukan):
     client.force_login(world.pegawai)
     assert client.get(url("hapus", diajukan.pk)).status_code == 403
     r = client.post(url("hapus", diajukan.pk), follow=True)
-    assert "tidak dapat dihapus" in r.content.decode() or "dapat dihapus" in r.content.decode()
+    assert r.redirect_chain == [(url("detail", diajukan.pk), 302)]
+    assert "Hanya draf yang belum pernah diajukan (atau revisi yang belum disetujui) yang dapat dihapus." in (
+        r.content.decode()
+    )
     assert Skp.objects.filter(pk=diajukan.pk).exists()
 
 
@@ -662,3 +666,137 @@ def test_tutup_is_not_for_the_pegawai_and_is_post_or_get_only(client, world):
     assert client.get(url("tutup", skp.pk)).status_code == 403
     client.force_login(world.admin_bkd)
     assert client.put(url("tutup", skp.pk)).status_code == 405
+
+
+# Numeric input (issue #6 §4) -------------------------------------------------------------------
+# Every numeric form field of the app gets every hostile value through HTTP: a 200 with the
+# message, the typed text kept, nothing written. A field without a row here fails the last test.
+
+HUGE = "9" * 40  # more digits than Decimal's context and any column
+HOSTILE = ["NaN", "nan", "sNaN", "Infinity", "-Infinity", "1e309", "1.000,5", "1,5", "—", "", "   ", "1,000.5", HUGE]
+BUKAN_ANGKA = "bukan angka. Tulis angka seperti 12, 12,5 atau 1.000."
+AMBIGU = "Pakai koma untuk desimal dan titik untuk ribuan, misalnya 1.000,5."
+
+
+def _expected(
+    value: str, *, blank, bulat: str | None = None, huge: str = "Target terlalu besar"
+) -> str | Decimal | None:
+    """The message a value must produce, or the Decimal it is read as (then it is saved)."""
+    if not value.strip():
+        return blank
+    if value in ("1.000,5", "1,5"):
+        return bulat if bulat else Decimal(value.replace(".", "").replace(",", "."))
+    if value == "1,000.5":
+        return AMBIGU
+    if value == HUGE:
+        return huge
+    return BUKAN_ANGKA
+
+
+def _tahun(client, world, atasan):
+    """(send, written): the SKP year on the Buat SKP form."""
+    client.force_login(world.pegawai)
+
+    def send(value: str):
+        data = {"tahun": value, "pendekatan": "KUANTITATIF", "mulai": f"{TAHUN}-01-01", "selesai": f"{TAHUN}-12-31"}
+        return client.post(url("buat"), data)
+
+    return send, lambda: Skp.objects.filter(pegawai=world.pegawai).first()
+
+
+def _target(field: str):
+    """(send, written): an IKI target on the RHK form."""
+
+    def prepare(client, world, atasan):
+        skp = pegawai_skp(world, atasan_rhk=atasan)
+        client.force_login(world.pegawai)
+
+        def send(value: str):
+            iki = {"uraian": "Jumlah laporan", "aspek": "KUANTITAS", "target_min": "1", "target_max": "",
+                   "satuan": "dok", field: value}  # fmt: skip
+            data = rhk_post(skp, uraian="RHK angka", iki=[iki], links={atasan[0].pk: "LANGSUNG"})
+            return client.post(url("rhk_tambah", skp.pk), data)
+
+        return send, lambda: IndikatorKinerja.objects.filter(rhk__skp=skp, rhk__uraian="RHK angka").first()
+
+    return prepare
+
+
+def _versi(client, world, atasan):
+    """(send, written): the hidden page version (a forged value) on the Ubah SKP form."""
+    skp = pegawai_skp(world, atasan_rhk=atasan)
+    client.force_login(world.pegawai)
+
+    def send(value: str):
+        return client.post(url("ubah", skp.pk), {"versi": value, "pendekatan": "KUALITATIF"})
+
+    return send, lambda: Skp.objects.filter(pk=skp.pk, pendekatan="KUALITATIF").first()
+
+
+KEDALUWARSA = "Halaman ini tidak sesuai lagi dengan data terbaru"
+NUMERIC_FIELDS = {
+    # field name: (post, {value: expected message or stored Decimal})
+    "tahun": (
+        _tahun,
+        {
+            v: _expected(
+                v,
+                blank="Tahun wajib diisi.",
+                bulat="Tahun harus bilangan bulat.",
+                huge="Tahun tidak boleh lebih dari 2100.",
+            )
+            for v in HOSTILE
+        },
+    ),
+    "target_min": (
+        _target("target_min"),
+        {v: _expected(v, blank="Target wajib diisi dengan angka.") for v in HOSTILE},
+    ),
+    "target_max": (
+        _target("target_max"),
+        {v: _expected(v, blank=None, huge="Target maksimum terlalu besar") for v in HOSTILE},
+    ),
+    "versi": (_versi, dict.fromkeys(HOSTILE, KEDALUWARSA)),
+}
+CASES = [(field, value) for field, (_, table) in NUMERIC_FIELDS.items() for value in table]
+
+
+@pytest.mark.parametrize(("field", "value"), CASES, ids=[f"{f}={v!r}" for f, v in CASES])
+def test_numeric_fields_refuse_hostile_values_with_a_message(client, world, atasan, field, value):
+    post, _saved = NUMERIC_FIELDS[field]
+    expected = NUMERIC_FIELDS[field][1][value]
+    send, written = post(client, world, atasan)
+    before = AuditLog.objects.count()
+    r = send(value)
+    if isinstance(expected, str):
+        html = r.content.decode()
+        assert r.status_code == 200
+        assert escape(expected.replace("'", "")) in html.replace("&#x27;", "")
+        if value.strip():
+            assert f'value="{escape(value)}"' in html  # the typed text is kept
+        assert written() is None and AuditLog.objects.count() == before
+    else:  # a valid reading (an optional field left blank, or 1.000,5 = 1000,5): saved as read
+        assert r.status_code == 302
+        row = written()
+        assert row is not None and getattr(row, field) == expected
+
+
+def test_every_numeric_form_field_is_in_the_hostile_table():
+    import inspect
+
+    from django import forms
+
+    from ekinerja.angka import AngkaField
+    from opd import forms as opd_forms
+    from skp import forms as skp_forms
+
+    numeric = (forms.IntegerField, forms.DecimalField, forms.FloatField, AngkaField)
+    found = {
+        name
+        for module in (opd_forms, skp_forms)
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, forms.BaseForm)
+        for name, field in cls.base_fields.items()
+        if isinstance(field, numeric)
+    }
+    assert found == set(NUMERIC_FIELDS)

@@ -66,6 +66,14 @@ def test_parse_target_invalid(text, message):
         (D(1), D(-2), "dokumen", "tidak boleh negatif"),
         (D(1), None, "", "Satuan target wajib diisi"),
         (D(1), None, "   ", "Satuan target wajib diisi"),
+        # Issue #6 §4: NaN/Infinity are Decimals too; comparing them raised InvalidOperation (a 500).
+        (D("NaN"), None, "dokumen", "harus berupa angka"),
+        (D("sNaN"), None, "dokumen", "harus berupa angka"),
+        (D("Infinity"), None, "dokumen", "harus berupa angka"),
+        (D(1), D("-Infinity"), "dokumen", "harus berupa angka"),
+        (D(1), D("NaN"), "dokumen", "harus berupa angka"),
+        (D("1e309"), None, "dokumen", "terlalu besar"),
+        (D("0.125"), None, "dokumen", "paling banyak 2 angka di belakang koma"),
     ],
 )
 def test_validate_target(minimum, maksimum, satuan, error):

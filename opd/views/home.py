@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 
 from opd import services
-from opd.models import JenisJabatan, Opd, Pegawai, PeranPengguna
+from opd.models import Jabatan, JenisJabatan, Opd, Pegawai, PenugasanPlt, PeranPengguna
 
 JENIS_KOLOM = [JenisJabatan.JPT, JenisJabatan.ADMINISTRATOR, JenisJabatan.PENGAWAS, JenisJabatan.PELAKSANA,
                JenisJabatan.FUNGSIONAL]  # fmt: skip
@@ -55,20 +58,72 @@ def _opd_summary(user: Pegawai) -> dict:
     }
 
 
+@dataclass
+class Kontak:
+    """Whom to ask when the supervisor shown is wrong. Nobody fixes their own supervisor
+    (issue #6 §2), so an admin is pointed to another admin, never to themself."""
+
+    peran: str  # "admin OPD Anda", "admin BKD"
+    orang: list[Pegawai]
+
+
+def _kontak(me: Pegawai) -> Kontak | None:
+    roles = list(
+        PeranPengguna.objects.filter(
+            Q(peran=PeranPengguna.Peran.ADMIN_OPD, opd_id=me.opd_id) | Q(peran=PeranPengguna.Peran.ADMIN_BKD)
+        )
+        .exclude(pegawai=me)
+        .select_related("pegawai")
+        .order_by("pegawai__nama")
+    )
+    admin_opd = [r.pegawai for r in roles if r.peran == PeranPengguna.Peran.ADMIN_OPD and me.opd_id]
+    admin_bkd = [r.pegawai for r in roles if r.peran == PeranPengguna.Peran.ADMIN_BKD]
+    if admin_opd:
+        return Kontak("admin OPD Anda", admin_opd)
+    return Kontak("admin BKD", admin_bkd) if admin_bkd else None
+
+
+@dataclass
+class PenugasanSaya:
+    """An active Plt/Plh of the viewer, with the bawahan rated through it."""
+
+    plt: PenugasanPlt
+    bawahan: list[Pegawai]
+
+    @property
+    def sebutan(self) -> str:
+        return "Plt" if self.plt.jenis == PenugasanPlt.Jenis.PLT else "Plh"
+
+
+def _penugasan(me: Pegawai, bawahan: list[Pegawai]) -> list[PenugasanSaya]:
+    """Which of `bawahan` each active assignment brings: walk up from each one's position to the
+    first position the viewer acts for (through vacant positions, as bawahan_of does)."""
+    today = timezone.localdate()
+    active = list(PenugasanPlt.objects.active_on(today).filter(pegawai=me).select_related("jabatan").order_by("mulai"))
+    if not active:
+        return []
+    opd_ids = {p.jabatan.opd_id for p in active}
+    atasan_of = dict(Jabatan.objects.filter(opd_id__in=opd_ids).values_list("pk", "atasan_id"))
+    acting = {p.jabatan_id for p in active} | ({me.jabatan_id} if me.jabatan_id else set())
+    through: dict[int, list[Pegawai]] = {}
+    for b in bawahan:
+        node, seen = atasan_of.get(b.jabatan_id), set()
+        while node is not None and node not in acting and node not in seen:
+            seen.add(node)
+            node = atasan_of.get(node)
+        if node is not None:
+            through.setdefault(node, []).append(b)
+    return [PenugasanSaya(p, through.get(p.jabatan_id, [])) for p in active]
+
+
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: Pegawai = request.user
     me = Pegawai.objects.with_related().get(pk=user.pk)
     penilai = services.penilai_detail(me)
     atasan_penilai = services.penilai_detail(penilai.pegawai) if penilai else None
-    admin_opd = []
-    if me.opd_id:
-        admin_opd = [
-            r.pegawai
-            for r in PeranPengguna.objects.filter(peran=PeranPengguna.Peran.ADMIN_OPD, opd_id=me.opd_id)
-            .select_related("pegawai")
-            .order_by("pegawai__nama")
-        ]
+    # The top of the chain (the Bupati) has no penilai by design: nothing to warn about or report.
+    puncak = me.jabatan is not None and me.jabatan.jenis == JenisJabatan.PEJABAT_NEGARA
     is_manager = user.can_read_all() or user.is_admin_opd
     bawahan = me.bawahan_langsung()
     return render(
@@ -80,7 +135,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "penilai": penilai,
             "atasan_penilai": atasan_penilai,
             "bawahan": bawahan,
-            "admin_opd": admin_opd,
+            "puncak": puncak,
+            "kontak": None if puncak else _kontak(me),
+            "is_admin": user.is_admin_opd or user.is_admin_bkd,
+            "penugasan": _penugasan(me, bawahan),
             "summary": _opd_summary(user) if is_manager else None,
             "widgets": [
                 html

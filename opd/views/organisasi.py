@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from opd import services
+from opd import audit, services
 from opd.forms import AuditFilterForm, PltBatalForm, PltForm
 from opd.models import AuditLog, Jabatan, JenisJabatan, Opd, Pegawai, PenugasanPlt, UnitKerja
 
@@ -217,23 +217,10 @@ def plt_batalkan(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Audit trail ------------------------------------------------------------------------------------
 
-AKSI_LABELS = {
-    "ubah_atasan": "Ubah atasan",
-    "reset_sandi": "Reset kata sandi",
-    "tambah_plt": "Tambah Plt/Plh",
-    "batal_plt": "Batalkan Plt/Plh",
-}
-
-
-def aksi_label(aksi: str) -> str:
-    """A readable label for an audit action; other apps' actions fall back to their words."""
-    return AKSI_LABELS.get(aksi) or aksi.replace("_", " ").capitalize()
-
 
 def with_aksi_labels(rows: list[AuditLog]) -> list[AuditLog]:
-    for row in rows:
-        row.aksi_label = aksi_label(row.aksi)
-    return rows
+    """Audit rows ready for `opd/_audit_table.html` (labels, readable changes): opd.audit.present."""
+    return audit.present(rows)
 
 
 @require_safe
@@ -243,7 +230,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     qs = AuditLog.objects.visible_to(user)
     opds = list(opds_visible_to(user).order_by("-pilot", "urutan", "nama"))
     aksi = list(qs.order_by("aksi").values_list("aksi", flat=True).distinct())
-    form = AuditFilterForm(request.GET or None, opds=opds, aksi=[(a, aksi_label(a)) for a in aksi])
+    form = AuditFilterForm(request.GET or None, opds=opds, aksi=[(a, audit.aksi_label(a)) for a in aksi])
     if form.is_valid():
         if form.cleaned_data["opd"]:
             qs = qs.filter(opd__kode=form.cleaned_data["opd"])

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from opd import audit
 from opd.models import Pegawai
 from skp import services
 from skp.forms import (
@@ -31,23 +32,6 @@ from skp.forms import (
 )
 from skp.models import IntervensiRhk, RencanaHasilKerja, Skp, boleh_menyusun_skp, get_rhk_for, get_skp_for
 from skp.services import SkpError
-
-AKSI_LABEL = {
-    "skp_dibuat": "SKP dibuat",
-    "skp_disalin": "SKP disalin dari tahun lalu",
-    "skp_diubah": "SKP diubah",
-    "rhk_disimpan": "RHK disimpan",
-    "rhk_dihapus": "RHK dihapus",
-    "rhk_dipindah": "Urutan RHK diubah",
-    "ekspektasi_disimpan": "Ekspektasi pimpinan disimpan",
-    "skp_diajukan": "Diajukan",
-    "skp_disetujui": "Disetujui",
-    "skp_dikembalikan": "Dikembalikan",
-    "skp_revisi_dibuat": "Revisi dibuat",
-    "skp_ditutup": "SKP ditutup (pindah jabatan)",
-    "skp_dihapus": "Draft dihapus",
-}
-
 
 # Helpers ---------------------------------------------------------------------------------------
 
@@ -510,45 +494,9 @@ def tinjau(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "skp/skp_tinjau.html", context)
 
 
-FIELD_LABEL = {
-    "status": "Status",
-    "penilai": "Pejabat penilai",
-    "periode": "Periode",
-    "rhk": "RHK",
-    "iki": "IKI",
-    "rhk_atasan": "RHK atasan",
-    "urutan": "Urutan",
-    "pendekatan": "Pendekatan",
-    "disalin_dari": "Disalin dari",
-    "revisi": "Revisi",
-    "selesai": "Periode selesai",
-}
-
-
-def _plain(field: str, value: object, rhk_names: dict[int, str]) -> str | None:
-    if value is None or value == "" or value == []:
-        return None
-    if field == "rhk_atasan" and isinstance(value, list):
-        return "; ".join(rhk_names.get(v, f"#{v}") for v in value)
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if field == "status" and value in Skp.Status.values:
-        return Skp.Status(value).label
-    return str(value)
-
-
 @require_safe
 def riwayat(request: HttpRequest, pk: int) -> HttpResponse:
     skp = get_skp_for(request.user, pk)
-    rows = list(services.riwayat(skp))
-    # The audit keeps the ids of the linked RHK atasan; show their text (one query).
-    ids = {v for row in rows for change in row.perubahan.get("rhk_atasan", []) if change for v in change}
-    names = {r.pk: r.uraian[:80] for r in RencanaHasilKerja.objects.filter(pk__in=ids).only("pk", "uraian")}
-    for row in rows:
-        row.label = AKSI_LABEL.get(row.aksi, row.aksi.replace("_", " ").capitalize())
-        row.changes = [
-            (FIELD_LABEL.get(f, f.replace("_", " ").capitalize()), _plain(f, old, names), _plain(f, new, names))
-            for f, old, new in row.perubahan_rows()
-        ]
+    rows = audit.present(services.riwayat(skp))  # labels, RHK texts for ids: one formatter with Jejak Audit
     context = {"skp": skp, "rows": rows, "is_owner": skp.is_owner(request.user)}
     return render(request, "skp/skp_riwayat.html", context)
