@@ -214,6 +214,7 @@ register(
     aksi={
         "ubah_atasan": "Ubah atasan",
         "reset_sandi": "Reset kata sandi",
+        "ganti_sandi": "Ganti kata sandi",
         "tambah_plt": "Tambah Plt/Plh",
         "batal_plt": "Batalkan Plt/Plh",
         "pegawai_diimpor": "Pegawai ditambahkan dari impor",

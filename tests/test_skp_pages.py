@@ -439,7 +439,9 @@ def test_setujui_confirm_then_approve_then_twice(client, world, diajukan):
     client.force_login(world.penilai)
     html = client.get(url("setujui", diajukan.pk)).content.decode()
     assert "Ya, setujui SKP ini" in html and "Tersusunnya laporan data pelayanan kesehatan" in html
-    assert client.post(url("setujui", diajukan.pk)).status_code == 302
+    approved = client.post(url("setujui", diajukan.pk), follow=True).content.decode()
+    # The message after Setujui links straight to the print (issue #6 §6).
+    assert f'href="{url("cetak", diajukan.pk)}">Cetak SKP</a>' in approved
     diajukan.refresh_from_db()
     assert diajukan.status == "DISETUJUI" and diajukan.snapshot_penilai["nama"] == "Rina Puspitasari, S.KM."
     assert len(audit_rows(diajukan, "skp_disetujui")) == 1

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opd import audit
@@ -351,7 +352,15 @@ def setujui(request: HttpRequest, pk: int) -> HttpResponse:
         except SkpError as e:
             messages.error(request, str(e))
             return _detail(skp)
-        messages.success(request, f"SKP {skp.pegawai.nama_lengkap} disetujui.")
+        # The approved SKP is what gets printed and signed next: link straight to the print.
+        messages.success(
+            request,
+            format_html(
+                'SKP {} disetujui. <a class="alert-link" href="{}">Cetak SKP</a>',
+                skp.pegawai.nama_lengkap,
+                reverse("skp:cetak", args=[skp.pk]),
+            ),
+        )
         return redirect("skp:persetujuan")
     if not skp.can_review(request.user):
         messages.info(request, "SKP ini tidak sedang menunggu persetujuan.")
