@@ -82,15 +82,17 @@ def test_pages_look_right(page: Page, live_server, world, screenshot_dir):
     assert page.locator("main").bounding_box()["width"] <= 1320
     _shot(page, screenshot_dir, "jejak_audit")
 
-    # The admin OPD as Plt: the Beranda tells it; /plt/ at 1366 px keeps the cancel form usable.
+    # A colleague as Plt: their Beranda tells it; the admin OPD's /plt/ at 1366 px keeps the cancel
+    # form usable (the admin herself may not be the Plt: nobody cancels their own assignment).
     today = timezone.localdate()
     PenugasanPlt.objects.create(
-        jabatan=world.penilai.jabatan, pegawai=world.admin_opd, jenis="PLT", nomor_sk="800/12/406.011/2026",
+        jabatan=world.penilai.jabatan, pegawai=world.pegawai2, jenis="PLT", nomor_sk="800/12/406.011/2026",
         mulai=today - datetime.timedelta(days=1), selesai=today + datetime.timedelta(days=30),
     )  # fmt: skip
-    _as(page, live_server, world.admin_opd)
+    _as(page, live_server, world.pegawai2)
     expect(page.locator("[data-testid=penugasan-plt]")).to_contain_text("Plt Kepala Bidang Pelayanan Kesehatan s.d.")
     _shot(page, screenshot_dir, "beranda_plt")
+    _as(page, live_server, world.admin_opd)
     page.goto(f"{live_server.url}/plt/")
     alasan = page.locator("input[name=alasan]").first
     button = page.locator("form button:has-text('Batalkan')").first
