@@ -152,7 +152,7 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
 # The browser path (upload, preview, apply) must finish inside one request under gunicorn's
 # timeout; larger files go through `manage.py impor_pegawai`. Measured figures: README.
-IMPORT_MAX_ROWS_WEB = env_int("IMPORT_MAX_ROWS_WEB", 20_000)
+IMPORT_MAX_ROWS_WEB = env_int("IMPORT_MAX_ROWS_WEB", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
