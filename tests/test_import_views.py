@@ -72,6 +72,13 @@ def test_upload_over_the_limit(client, world, settings):
     assert not ImporPegawai.objects.exists()
 
 
+def test_upload_page_states_the_browser_row_limit(client, world, settings):
+    settings.IMPORT_MAX_ROWS_WEB = 12_500
+    client.force_login(world.admin_bkd)
+    html = client.get(reverse("opd:impor_unggah")).content.decode()
+    assert "10 MB dan 12.500 baris data" in html and "manage.py impor_pegawai" in html
+
+
 def test_upload_without_file_shows_the_form_again(client, world):
     client.force_login(world.admin_bkd)
     response = client.post(reverse("opd:impor_unggah"), {})

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ekinerja.tabel import angka
 from opd import imports
 from opd.models import ImporPegawai, Pegawai
 
@@ -65,6 +66,7 @@ def impor_unggah(request: HttpRequest) -> HttpResponse:
         "error_count": len(errors),
         "errors_truncated": len(errors) > MAX_ERRORS_SHOWN,
         "max_mb": imports.max_bytes() / 1048576,
+        "max_rows_web": angka(imports.browser_max_rows()),
         "columns": imports.COLUMNS.items(),
         "required": imports.REQUIRED,
     }
