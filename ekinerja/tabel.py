@@ -68,6 +68,15 @@ class TooManyRows(TableError):
         super().__init__(f"Berkas berisi {counted}; batasnya {angka(limit)} baris.")
 
 
+class TooManyCells(TableError):
+    """More cells (rows × columns, as written in the sheet) than the caller allows."""
+
+    def __init__(self, cells: int, limit: int) -> None:
+        self.cells = cells
+        self.limit = limit
+        super().__init__(f"Lembar kerja berisi {angka(cells)} sel; batasnya {angka(limit)} sel.")
+
+
 class TooManyColumns(TableError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"Berkas berisi lebih dari {angka(limit)} kolom; batasnya {angka(limit)} kolom.")
@@ -79,11 +88,13 @@ class Limits:
     max_rows: int  # data rows accepted
     max_columns: int
     hard_rows: int  # IMPORT_MAX_ROWS: where reading stops even to count
+    max_cells: int | None = None  # cells written in an .xlsx sheet (reading time grows with them)
 
     @classmethod
-    def from_settings(cls, max_rows: int | None = None) -> Limits:
+    def from_settings(cls, max_rows: int | None = None, max_cells: int | None = None) -> Limits:
         hard = int(getattr(settings, "IMPORT_MAX_ROWS", 100_000))
         return cls(
+            max_cells=max_cells,
             max_bytes=int(getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024)),
             max_rows=min(max_rows, hard) if max_rows is not None else hard,
             max_columns=int(getattr(settings, "IMPORT_MAX_COLUMNS", 200)),
@@ -122,11 +133,14 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def read_table(data: bytes, *, max_rows: int | None = None) -> tuple[list[object], list[tuple[int, list[object]]]]:
+def read_table(
+    data: bytes, *, max_rows: int | None = None, max_cells: int | None = None
+) -> tuple[list[object], list[tuple[int, list[object]]]]:
     """(header, [(spreadsheet row number, cells)]) with fully blank rows left out; the header is
-    the first non-blank row. `max_rows` lowers IMPORT_MAX_ROWS (the browser's limit).
+    the first non-blank row. `max_rows` lowers IMPORT_MAX_ROWS and `max_cells` bounds the cells of
+    an .xlsx sheet (the browser's limits: reading time grows with the cells).
     The format is told by content, never by the file name. Raises TableError."""
-    limits = Limits.from_settings(max_rows)
+    limits = Limits.from_settings(max_rows, max_cells)
     message = size_error(len(data), limits.max_bytes)
     if message:
         raise TableError(message)
@@ -213,6 +227,7 @@ def _csv_rows(data: bytes, limits: Limits) -> Iterator[tuple[int, list[object]]]
 class _Scan:
     rows: int = 0  # <row> elements in the largest worksheet
     max_cells: int = 0  # cells in the widest row
+    cells: int = 0  # cells in the largest worksheet
     shared_strings: int = 0
 
 
@@ -245,19 +260,20 @@ def inspect_xlsx(archive: zipfile.ZipFile, limits: Limits) -> _Scan:
         kind = _kind(info.filename)
         if kind == "binary":
             continue
-        rows, cells, strings = _scan_member(archive, info, limits, max_strings - scan.shared_strings)
+        rows, widest, cells, strings = _scan_member(archive, info, limits, max_strings - scan.shared_strings)
         scan.rows = max(scan.rows, rows)
-        scan.max_cells = max(scan.max_cells, cells)
+        scan.max_cells = max(scan.max_cells, widest)
+        scan.cells = max(scan.cells, cells)
         scan.shared_strings += strings
     return scan
 
 
 def _scan_member(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, max_strings: int
-) -> tuple[int, int, int]:
-    """(rows, cells in the widest row, shared strings) of one XML member, read in 1 MB chunks.
-    Stops as soon as a cap is passed."""
-    rows = cells = widest = strings = 0
+) -> tuple[int, int, int, int]:
+    """(rows, cells in the widest row, cells, shared strings) of one XML member, read in 1 MB
+    chunks. Stops as soon as a cap is passed."""
+    rows = cells = widest = strings = total = 0
     carry = b""
     row_cap = limits.hard_rows + BLANK_ROWS_ALLOWED + 1
     with archive.open(info) as fh:
@@ -272,11 +288,14 @@ def _scan_member(
                     continue
                 buffer, carry = buffer[:cut], buffer[cut:]
             pieces = _ROW_TAG.split(buffer)
-            cells += len(_CELL_TAG.findall(pieces[0]))
+            found = len(_CELL_TAG.findall(pieces[0]))
+            cells += found
+            total += found
             for piece in pieces[1:]:
                 widest = max(widest, cells)
                 rows += 1
                 cells = len(_CELL_TAG.findall(piece))
+                total += cells
             widest = max(widest, cells)
             strings += len(_SI_TAG.findall(buffer))
             if widest > limits.max_columns:
@@ -286,7 +305,7 @@ def _scan_member(
             if strings > max_strings:
                 raise TableError(CRAFTED_XLSX.format(detail=f"lebih dari {angka(max_strings)} teks"))
             if not chunk:
-                return rows, widest, strings
+                return rows, widest, total, strings
 
 
 def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[tuple[int, tuple]]:
@@ -303,6 +322,8 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[tuple[int, tuple]]:
     total = max(scan.rows - 1, 0)  # minus the header (blank rows with a style count too)
     if total > limits.max_rows:
         raise TooManyRows(total, limits.max_rows)
+    if limits.max_cells is not None and scan.cells > limits.max_cells:
+        raise TooManyCells(scan.cells, limits.max_cells)
     try:
         # data_only=False: a formula comes back as its text ("=..."), which validation refuses.
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)

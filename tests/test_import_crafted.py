@@ -288,3 +288,26 @@ def test_the_command_is_held_only_by_import_max_rows(world, settings):
     assert build_plan(csv_bytes(three_new())).ok
     plan = build_plan(csv_bytes([*three_new(), row("199202022016021004", "Dodi")]), max_rows=2)
     assert str(plan.errors[0]).startswith("Berkas berisi 4 baris data; batas impor lewat peramban 2")
+
+
+@pytest.mark.django_db
+def test_browser_upload_of_a_wide_xlsx_over_the_cell_budget_is_refused(client, world, settings, tmp_path):
+    # Reading time grows with the cells: 10,000 rows × 200 columns took 45 s to read, past
+    # gunicorn's 30 s. The browser takes CELLS_PER_ROW_WEB cells per allowed row.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from opd.imports.rencana import CELLS_PER_ROW_WEB
+    from tests.test_import_support import xlsx_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.IMPORT_MAX_ROWS_WEB = 4
+    header = [*HEADER, *(f"KOLOM LAIN {i}" for i in range(30))]
+    wide = [{**r, **{f"KOLOM LAIN {i}": "x" for i in range(30)}} for r in three_new()]
+    client.force_login(world.admin_bkd)
+    upload = SimpleUploadedFile("lebar.xlsx", xlsx_bytes(wide, header))
+    html = client.post(reverse("opd:impor_unggah"), {"berkas": upload}).content.decode()
+    assert f"batasnya {4 * CELLS_PER_ROW_WEB} sel" in html and "Hapus kolom yang tidak dipakai" in html, html
+    assert "Lembar kerja berisi" in html
+    assert not ImporPegawai.objects.exists()
+    # The same file through the command (no cell budget) reads.
+    assert build_plan(xlsx_bytes(wide, header)).ok

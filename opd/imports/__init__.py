@@ -29,6 +29,7 @@ from opd.imports.rencana import (
     ImportPlan,
     Perubahan,
     Posisi,
+    browser_max_cells,
     browser_max_rows,
     build_plan,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "RowData",
     "SudahDiterapkan",
     "apply_plan",
+    "browser_max_cells",
     "browser_max_rows",
     "build_plan",
     "max_bytes",

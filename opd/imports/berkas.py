@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from ekinerja.tabel import Limits, TableError, TooManyRows, cell_text, read_table, size_error
+from ekinerja.tabel import Limits, TableError, TooManyCells, TooManyRows, cell_text, read_table, size_error
 
 # The file as a whole cannot be read; the message is fit for the user.
 ImportFileError = TableError
@@ -25,6 +25,7 @@ __all__ = [
     "TEMPLATE_HEADER",
     "ImportFileError",
     "ImportIssue",
+    "TooManyCells",
     "TooManyRows",
     "cell_text",
     "issue_order",

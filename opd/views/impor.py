@@ -55,7 +55,7 @@ def impor_unggah(request: HttpRequest) -> HttpResponse:
             errors = [imports.ImportIssue(None, "", too_big)]
         else:
             data = upload.read()
-            plan = imports.build_plan(data, max_rows=imports.browser_max_rows())
+            plan = imports.build_plan(data, max_rows=imports.browser_max_rows(), max_cells=imports.browser_max_cells())
             errors = plan.errors
             if not errors:
                 impor = imports.save_upload(data, upload.name, plan, by=request.user)
