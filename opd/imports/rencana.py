@@ -207,7 +207,7 @@ def build_plan(data: bytes, *, max_rows: int | None = None, max_cells: int | Non
     placeable = _placeable(plan.rows, plan.errors, snap)
     _Placer(plan, snap, placeable).run()
     _check_position_cycles(plan, snap)
-    plan.warnings = _variant_warnings(plan, placeable, snap)
+    plan.warnings = _variant_warnings(plan, placeable)
     if plan.errors:
         plan.errors.sort(key=issue_order)
         return plan
@@ -483,7 +483,7 @@ def _check_same_position(plan: ImportPlan, pos: Posisi, r: RowData) -> None:
         )
 
 
-def _variant_warnings(plan: ImportPlan, rows: list[RowData], snap: Snapshot) -> list[ImportIssue]:
+def _variant_warnings(plan: ImportPlan, rows: list[RowData]) -> list[ImportIssue]:
     """One warning per position name under one supervisor whose rows give different kelas
     jabatan (or eselon): legitimate (each person keeps their own, SPEC §8) but worth a check."""
     groups: dict[tuple, list[RowData]] = defaultdict(list)
