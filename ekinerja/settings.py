@@ -160,6 +160,13 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Uploads: the pegawai import refuses files above IMPORT_MAX_BYTES (default 10 MB);
 # Django's own request cap sits just above it so the import view can answer with a clear message.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# Data rows and columns read from an uploaded table (ekinerja/tabel.py); reading stops there, so a
+# crafted file cannot take the server's memory. 100,000 rows hold a province.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+# The browser path (upload, preview, apply) must finish inside one request under gunicorn's
+# timeout; larger files go through `manage.py impor_pegawai`. Measured figures: README.
+IMPORT_MAX_ROWS_WEB = env_int("IMPORT_MAX_ROWS_WEB", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import browser_login
-from tests.test_import_support import NIP_A, csv_bytes, three_new
+from tests.test_import_support import NIP_A, csv_bytes, row, three_new
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -62,3 +62,38 @@ def test_admin_bkd_imports_and_new_pegawai_logs_in(page: Page, live_server, worl
     expect(page.locator("nav")).to_contain_text("Andi Pratama")
     expect(page.locator("[data-testid=penilai]")).to_contain_text("Rina Puspitasari, S.KM.")
     page.screenshot(path=screenshot_dir / "impor_pegawai_baru_dashboard.png", full_page=True)
+
+
+def test_admin_bkd_sees_kelas_warnings_and_the_browser_row_limit(
+    page: Page, live_server, world, screenshot_dir, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.IMPORT_MAX_ROWS_WEB = 3
+    rows = [*three_new(), row("199202022016021004", "Dodi Saputra", **{"KELAS JABATAN": "7"})]
+    besar = tmp_path / "pegawai_besar.csv"
+    besar.write_bytes(csv_bytes(rows))
+    # Three rows, within the limit: a stored colleague (kelas 6), a Kasubbag, and Dodi (kelas 7)
+    # in the colleague's position name under the same penilai.
+    rows = [row(world.pegawai2.nip, world.pegawai2.nama, **{"GOLONGAN": world.pegawai2.golongan}), rows[1], rows[3]]
+    ok = tmp_path / "pegawai_kelas.csv"
+    ok.write_bytes(csv_bytes(rows))
+
+    browser_login(page, live_server, world.admin_bkd.nip)
+    page.goto(f"{live_server.url}/pegawai/impor/unggah/")
+    page.set_input_files("input[name=berkas]", str(besar))
+    page.click("button:has-text('Periksa berkas')")
+    expect(page.locator("#impor-errors")).to_contain_text("batas impor lewat peramban 3 baris")
+    expect(page.locator("#impor-errors")).to_contain_text("manage.py impor_pegawai")
+    page.screenshot(path=screenshot_dir / "impor_batas_peramban.png", full_page=True)
+
+    page.set_input_files("input[name=berkas]", str(ok))
+    page.click("button:has-text('Periksa berkas')")
+    expect(page.locator("h1")).to_have_text("Pratinjau impor")
+    expect(page.locator("#impor-peringatan")).to_contain_text("kelas 6 (baris 2) dan kelas 7 (baris 4)")
+    expect(page.locator("#id_sandi_awal_nip")).not_to_be_checked()
+    page.screenshot(path=screenshot_dir / "impor_peringatan_kelas.png", full_page=True)
+    page.click("#btn-terapkan")
+    expect(page.locator("#impor-status")).to_have_text("Diterapkan")
+    page.goto(f"{live_server.url}/pegawai/impor/")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    page.screenshot(path=screenshot_dir / "impor_daftar.png", full_page=True)

@@ -37,6 +37,20 @@ def test_dry_run_prints_the_summary_and_writes_nothing(world, tmp_path):
     assert db_counts() == before and not ImporPegawai.objects.exists()
 
 
+def test_warnings_are_printed_and_do_not_stop_the_import(world, tmp_path, settings):
+    settings.IMPORT_MAX_ROWS_WEB = 2  # the browser's limit does not hold the command
+    rows = three_new()
+    rows[0]["KELAS JABATAN"] = "7"
+    rows.append({**rows[0], "NIP": "199202022016021004", "NAMA": "Dodi", "KELAS JABATAN": "6"})
+    out = io.StringIO()
+    call_command("impor_pegawai", _file(tmp_path, csv_bytes(rows)), stdout=out)
+    assert "Peringatan: Baris 2, kolom KELAS JABATAN" in out.getvalue() and "kelas 7 (baris 2)" in out.getvalue()
+    assert "Diterapkan" in out.getvalue()
+    created = Pegawai.objects.filter(nip__in=[NIP_A, "199202022016021004"])
+    assert sorted(p.jabatan.kelas_jabatan for p in created) == [6, 7]
+    assert not any(p.has_usable_password() or p.wajib_ganti_sandi for p in created)
+
+
 def test_apply_with_oleh(world, tmp_path):
     out = io.StringIO()
     call_command(

@@ -429,6 +429,146 @@ def test_same_position_two_supervisors_get_two_positions(world):
     assert Jabatan.objects.filter(pk=world.pegawai.jabatan_id, atasan=world.penilai.jabatan).exists()
 
 
-def test_same_position_different_kelas_is_an_error(world):
-    rows = [row(NIP_A, "Andi"), row(NIP_C, "Citra", **{"KELAS JABATAN": "7"})]
-    assert_rejected(world, csv_bytes(rows), "Baris 3, kolom KELAS JABATAN", "baris 2")
+# Kelas jabatan and eselon are each person's own (SPEC §8) ----------------------------------------------
+
+NIP_D = "199202022016021004"
+
+
+def test_same_position_different_kelas_imports_and_each_keeps_their_kelas(world):
+    # Was: "jabatan ... yang sama tertulis di baris 2 dengan kelas jabatan 6, di sini 7; satu jabatan hanya
+    # punya satu nilai" and the whole file refused.
+    rows = [row(NIP_A, "Andi"), row(NIP_C, "Citra"), row(NIP_D, "Dodi", **{"KELAS JABATAN": "7"})]
+    plan = build_plan(csv_bytes(rows))
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert [str(w) for w in plan.warnings] == [
+        f"Baris 2, kolom KELAS JABATAN: jabatan 'Pengelola Data Pelayanan Kesehatan' di bawah NIP ATASAN "
+        f"{PENILAI_NIP} tertulis dengan kelas 6 (baris 2, 3) dan kelas 7 (baris 4). Tiap pegawai memakai kelas "
+        "di barisnya sendiri; periksa bila ada salah ketik."
+    ]
+    assert plan.summary()["peringatan"] == [str(plan.warnings[0])] and plan.counts()["peringatan"] == 1
+    apply_plan(plan, by=world.admin_bkd)
+    a, c, d = (Pegawai.objects.select_related("jabatan").get(nip=n) for n in (NIP_A, NIP_C, NIP_D))
+    assert (a.jabatan.kelas_jabatan, c.jabatan.kelas_jabatan, d.jabatan.kelas_jabatan) == (6, 6, 7)
+    # The kelas 6 rows join the stored position (kelas 6) of world.pegawai; kelas 7 gets its own.
+    assert a.jabatan_id == c.jabatan_id == world.pegawai.jabatan_id != d.jabatan_id
+    assert d.jabatan.nama == a.jabatan.nama and d.jabatan.unit_id == a.jabatan.unit_id
+    assert a.penilai() == d.penilai() == world.penilai
+    assert Jabatan.objects.get(pk=world.pegawai.jabatan_id).kelas_jabatan == 6  # colleagues untouched
+
+
+def test_reimport_of_a_file_with_different_kelas_is_all_unchanged(world):
+    rows = [row(NIP_A, "Andi"), row(NIP_D, "Dodi", **{"KELAS JABATAN": "7"}), row(NIP_C, "Citra")]
+    data = xlsx_bytes(rows)
+    apply_plan(ImportPlan(data=data), by=world.admin_bkd)
+    before = db_counts()
+    plan = build_plan(data)
+    assert (len(plan.baru), len(plan.berubah), plan.tetap) == (0, 0, 3), [c.changes for c in plan.berubah]
+    assert (plan.jabatan_baru, plan.jabatan_diubah) == (0, 0)
+    assert len(plan.warnings) == 1  # still shown: the BKD may not have checked it the first time
+    apply_plan(plan, by=world.admin_bkd)
+    assert db_counts()[:3] == before[:3]
+
+
+def test_a_stored_holder_whose_kelas_changes_gets_their_own_position(world):
+    # world.pegawai and pegawai2 hold one position (kelas 6). The file gives pegawai kelas 8.
+    staf = world.pegawai.jabatan
+    rows = [
+        row(world.pegawai.nip, world.pegawai.nama, **{"KELAS JABATAN": "8", "GOLONGAN": "II/c"}),
+        row(world.pegawai2.nip, world.pegawai2.nama, **{"GOLONGAN": world.pegawai2.golongan}),
+    ]
+    plan = build_plan(csv_bytes(rows))
+    assert plan.ok and len(plan.warnings) == 1
+    changes = {c.row.nip: c.changes for c in plan.berubah}
+    assert changes[world.pegawai.nip]["kelas jabatan"] == (6, 8)
+    apply_plan(plan, by=world.admin_bkd)
+    world.pegawai.refresh_from_db()
+    world.pegawai2.refresh_from_db()
+    assert world.pegawai2.jabatan_id == staf.pk and Jabatan.objects.get(pk=staf.pk).kelas_jabatan == 6
+    assert world.pegawai.jabatan_id != staf.pk and world.pegawai.jabatan.kelas_jabatan == 8
+    assert world.pegawai.penilai() == world.penilai
+    again = build_plan(csv_bytes(rows))
+    assert (len(again.berubah), again.tetap, again.jabatan_baru, again.jabatan_diubah) == (0, 2, 0, 0)
+
+
+def test_every_holder_with_a_new_kelas_changes_the_position_itself(world):
+    staf = world.pegawai.jabatan
+    rows = [
+        row(world.pegawai.nip, world.pegawai.nama, **{"KELAS JABATAN": "7", "GOLONGAN": "II/c"}),
+        row(world.pegawai2.nip, world.pegawai2.nama, **{"KELAS JABATAN": "7", "GOLONGAN": world.pegawai2.golongan}),
+    ]
+    plan = build_plan(csv_bytes(rows))
+    assert plan.ok and not plan.warnings and (plan.jabatan_baru, plan.jabatan_diubah) == (0, 1)
+    apply_plan(plan, by=world.admin_bkd)
+    staf.refresh_from_db()
+    assert staf.kelas_jabatan == 7
+    assert set(Pegawai.objects.filter(jabatan=staf).values_list("nip", flat=True)) == {
+        world.pegawai.nip,
+        world.pegawai2.nip,
+    }
+
+
+def test_two_kepala_seksi_with_different_eselon_under_one_kepala_import(world):
+    seksi = {
+        "JABATAN": "Kepala Seksi Pelayanan",
+        "JENIS JABATAN": "Jabatan Struktural",
+        "KELAS JABATAN": "9",
+        "UNIT KERJA": "Seksi Pelayanan",
+        "NIP ATASAN": KEPALA_NIP,
+    }
+    rows = [row(NIP_A, "Andi", **seksi, ESELON="IV.a"), row(NIP_C, "Citra", **seksi, ESELON="IV.b")]
+    plan = build_plan(csv_bytes(rows))
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert [w.kolom for w in plan.warnings] == ["ESELON"] and "eselon IV.a (baris 2) dan eselon IV.b (baris 3)" in str(
+        plan.warnings[0]
+    )
+    apply_plan(plan, by=world.admin_bkd)
+    a, c = Pegawai.objects.get(nip=NIP_A), Pegawai.objects.get(nip=NIP_C)
+    assert (a.jabatan.eselon, c.jabatan.eselon) == ("IV.a", "IV.b")
+    assert a.jabatan.jenis == c.jabatan.jenis == "PENGAWAS" and a.penilai() == c.penilai() == world.kepala
+
+
+def test_same_position_different_jenis_is_still_an_error(world):
+    rows = [row(NIP_A, "Andi"), row(NIP_C, "Citra", **{"JENIS JABATAN": "Fungsional"})]
+    assert_rejected(world, csv_bytes(rows), "Baris 3, kolom JENIS JABATAN", "baris 2", "satu jenis")
+
+
+# Every error in one pass -----------------------------------------------------------------------------
+
+
+def test_row_error_and_stored_cycle_are_reported_together(world):
+    # Was: the row error alone; fixing it revealed the cycle only on the second upload.
+    rows = [
+        row("123", "NIP salah"),
+        row(
+            KEPALA_NIP,
+            "Sunarto",
+            **{
+                "JABATAN": "Kepala Dinas Kesehatan, Pengendalian Penduduk dan Keluarga Berencana",
+                "JENIS JABATAN": "JPT",
+                "ESELON": "II.b",
+                "KELAS JABATAN": "14",
+                "UNIT KERJA": "Pimpinan Dinas",
+                "GOLONGAN": "IV/b",
+                "NIP ATASAN": world.pegawai.nip,
+            },
+        ),
+    ]
+    lines = assert_rejected(world, csv_bytes(rows), "Baris 2, kolom NIP", "harus 18 digit")
+    assert any(line.startswith("Baris 3, kolom NIP ATASAN: rantai atasan melingkar") for line in lines), lines
+    assert lines == sorted(lines, key=lambda line: int(line.split(",")[0].removeprefix("Baris ")))
+
+
+def test_row_error_unknown_atasan_and_file_cycle_are_reported_together(world):
+    rows = [*three_new(), row(NIP_D, "Dodi", **{"NIP ATASAN": "198001012005011999"})]
+    rows[0]["EMAIL"] = "bukan-email"
+    rows[1]["NIP ATASAN"] = NIP_C  # B → C → B
+    lines = assert_rejected(world, csv_bytes(rows), "Baris 2, kolom EMAIL", "tidak sah")
+    assert any("Baris 3, kolom NIP ATASAN" in line and "melingkar" in line for line in lines), lines
+    assert any("Baris 5, kolom NIP ATASAN" in line and "tidak ada di berkas" in line for line in lines), lines
+
+
+def test_rows_under_an_invalid_row_are_not_planned_but_do_not_crash(world):
+    rows = three_new()
+    rows[1]["GOLONGAN"] = "III/b"  # B (PPPK) invalid; C is under B
+    lines = assert_rejected(world, csv_bytes(rows), "Baris 3, kolom GOLONGAN")
+    assert len(lines) == 1

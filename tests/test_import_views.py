@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from opd.imports import build_plan, save_upload
 from opd.models import AuditLog, ImporPegawai, Pegawai
-from tests.test_import_support import NIP_A, NIP_B, NIP_C, PENILAI_NIP, csv_bytes, db_counts, three_new
+from tests.test_import_support import NIP_A, NIP_B, NIP_C, PENILAI_NIP, csv_bytes, db_counts, row, three_new
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,13 @@ def test_upload_over_the_limit(client, world, settings):
     assert not ImporPegawai.objects.exists()
 
 
+def test_upload_page_states_the_browser_row_limit(client, world, settings):
+    settings.IMPORT_MAX_ROWS_WEB = 12_500
+    client.force_login(world.admin_bkd)
+    html = client.get(reverse("opd:impor_unggah")).content.decode()
+    assert "10 MB dan 12.500 baris data" in html and "manage.py impor_pegawai" in html
+
+
 def test_upload_without_file_shows_the_form_again(client, world):
     client.force_login(world.admin_bkd)
     response = client.post(reverse("opd:impor_unggah"), {})
@@ -119,6 +127,43 @@ def test_apply_without_initial_password(client, world):
     assert not Pegawai.objects.get(nip=NIP_A).has_usable_password()
 
 
+def test_accounts_from_the_import_have_no_usable_password_by_default(client, world):
+    # Issue #6 §3: "kata sandi awal = NIP" is an explicit choice, never the default.
+    impor = _stored(world)
+    client.force_login(world.admin_bkd)
+    html = client.get(reverse("opd:impor_pratinjau", args=[impor.pk])).content.decode()
+    box = html[html.index('name="sandi_awal_nip"') : html.index(">", html.index('name="sandi_awal_nip"'))]
+    assert "checked" not in box
+    client.post(reverse("opd:impor_terapkan", args=[impor.pk]), {})
+    created = Pegawai.objects.filter(nip__in=[NIP_A, NIP_B, NIP_C])
+    assert created.count() == 3
+    assert not any(p.has_usable_password() for p in created)
+    assert not any(p.wajib_ganti_sandi for p in created)  # nothing to change: an admin resets it
+    client.logout()
+    response = client.post(reverse("login"), {"username": NIP_A, "password": NIP_A})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_initial_password_nip_must_be_changed_at_first_login(client, world):
+    impor = _stored(world)
+    client.force_login(world.admin_bkd)
+    client.post(reverse("opd:impor_terapkan", args=[impor.pk]), {"sandi_awal_nip": "on"})
+    created = Pegawai.objects.filter(nip__in=[NIP_A, NIP_B, NIP_C])
+    assert all(p.check_password(p.nip) and p.wajib_ganti_sandi for p in created)
+    # Existing pegawai the import touched keep their own password and are not flagged.
+    world.pegawai.refresh_from_db()
+    assert not world.pegawai.wajib_ganti_sandi
+
+
+def test_preview_lists_kelas_differences_as_warnings(client, world):
+    rows = [*three_new(), row("199202022016021004", "Dodi", **{"KELAS JABATAN": "7"})]
+    impor = _stored(world, csv_bytes(rows))
+    client.force_login(world.admin_bkd)
+    html = client.get(reverse("opd:impor_pratinjau", args=[impor.pk])).content.decode()
+    assert 'id="impor-peringatan"' in html and "1 peringatan" in html
+    assert "kelas 6 (baris 2) dan kelas 7 (baris 5)" in html and 'id="btn-terapkan"' in html
+
+
 def test_apply_twice_does_not_duplicate(client, world):
     impor = _stored(world)
     client.force_login(world.admin_bkd)
@@ -160,6 +205,30 @@ def test_list_of_imports(client, world, django_assert_max_num_queries):
         response = client.get(reverse("opd:impor_daftar"))
     html = response.content.decode()
     assert html.count("pegawai.csv") == 5 and "Bambang Wicaksono" in html and "Pratinjau" in html
+
+
+def test_list_of_imports_loads_only_the_counts_not_the_stored_preview(client, world, django_assert_num_queries):
+    # Issue #6 §7: each stored preview is ≈240 KB of JSON; the list shows five numbers of it.
+    impor = _stored(world)
+    impor.ringkasan["tidak_ada"] = [{"nip": str(i), "nama": "x" * 200, "opd": "", "jabatan": ""} for i in range(1000)]
+    impor.save()
+    for _ in range(11):
+        _stored(world)
+    client.force_login(world.admin_bkd)
+    client.get(reverse("opd:impor_daftar"))  # warm the session and role caches
+    with django_assert_num_queries(4) as captured:
+        response = client.get(reverse("opd:impor_daftar"))
+    listed = [imp for imp, _ in response.context["rows"]]
+    assert len(listed) == 12 and all("ringkasan" in imp.get_deferred_fields() for imp in listed)
+    sql = next(q["sql"] for q in captured.captured_queries if '"opd_imporpegawai"' in q["sql"])
+    # The column appears only inside key extractions (JSON_EXTRACT(col, '$…') on SQLite, col #>> …
+    # on PostgreSQL), never as a column of its own.
+    assert '"opd_imporpegawai"."ringkasan"' in sql
+    assert not re.findall(r'"opd_imporpegawai"\."ringkasan"(?!\s*(?:,\s*\'\$|#>|->))', sql), sql
+    counts = dict(response.context["rows"])[impor]
+    assert counts == {"baris": 3, "baru": 3, "berubah": 0, "tetap": 0, "tidak_ada": 5}
+    html = response.content.decode()
+    assert html.count('<td class="text-end">3</td>') >= 24  # baris and baru of every row
 
 
 def test_template_download_validates(client, world):

@@ -1,6 +1,7 @@
 """Pegawai import from SIASN/SAPK/SIMPEG exports (SPEC §8).
 
-Flow: `berkas.read_table(data)` turns the bytes of a CSV or XLSX into a header and rows;
+Flow: `ekinerja.tabel.read_table(data)` turns the bytes of a CSV or XLSX into a header and rows
+(with the size, row and column limits);
 `rencana.build_plan(data)` validates every row (`validasi`, collecting every error with its
 spreadsheet row number and column) and, when clean, computes what would change;
 `terapkan.apply_plan(plan, by=...)` re-validates inside one transaction and writes with bulk
@@ -22,7 +23,16 @@ from opd.imports.berkas import (
     size_error,
     template_csv,
 )
-from opd.imports.rencana import MAX_PREVIEW_ROWS, MAX_SANDI_AWAL, ImportPlan, Perubahan, Posisi, build_plan
+from opd.imports.rencana import (
+    MAX_PREVIEW_ROWS,
+    MAX_SANDI_AWAL,
+    ImportPlan,
+    Perubahan,
+    Posisi,
+    browser_max_cells,
+    browser_max_rows,
+    build_plan,
+)
 from opd.imports.terapkan import (
     ImportFailed,
     ImportResult,
@@ -50,6 +60,8 @@ __all__ = [
     "RowData",
     "SudahDiterapkan",
     "apply_plan",
+    "browser_max_cells",
+    "browser_max_rows",
     "build_plan",
     "max_bytes",
     "parse_eselon",

@@ -1,6 +1,6 @@
-"""Reading an uploaded file (SPEC §8): the size limit, telling CSV from XLSX by content, CSV
-delimiter and encoding sniffing, XLSX through openpyxl, matching the header row (SIASN aliases
-included), and the downloadable template. Nothing here touches the database.
+"""The pegawai file (SPEC §8): matching the header row (SIASN aliases included) and the
+downloadable template. Reading the bytes (CSV or XLSX, with the size, row and column limits) is
+`ekinerja.tabel`, re-exported here. Nothing here touches the database.
 
 `ImportIssue` lives here because it is the vocabulary of every later stage: a problem at a
 spreadsheet row and column.
@@ -9,23 +9,36 @@ spreadsheet row and column.
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import re
-import unicodedata
-import zipfile
 from dataclasses import dataclass
 
-from django.conf import settings
+from ekinerja.tabel import Limits, TableError, TooManyCells, TooManyRows, cell_text, read_table, size_error
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
-NOT_A_TABLE = "Berkas bukan CSV atau XLSX yang dapat dibaca. Simpan data dari Excel sebagai .xlsx atau CSV."
-BROKEN_XLSX = "Berkas .xlsx rusak atau bukan lembar kerja Excel."
+# The file as a whole cannot be read; the message is fit for the user.
+ImportFileError = TableError
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message is fit for the user."""
+__all__ = [
+    "COLUMNS",
+    "REQUIRED",
+    "TEMPLATE_HEADER",
+    "ImportFileError",
+    "ImportIssue",
+    "TooManyCells",
+    "TooManyRows",
+    "cell_text",
+    "issue_order",
+    "match_columns",
+    "max_bytes",
+    "read_table",
+    "size_error",
+    "template_csv",
+]
+
+
+def max_bytes() -> int:
+    return Limits.from_settings().max_bytes
 
 
 @dataclass(frozen=True)
@@ -100,101 +113,7 @@ def issue_order(issue: ImportIssue) -> tuple[int, int]:
     return (issue.baris or 0, _COLUMN_ORDER.get(issue.kolom, 99))
 
 
-# Reading ------------------------------------------------------------------------------------------
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024))
-
-
-def _mb(size: int) -> str:
-    """10485760 → "10 MB", 11010048 → "10,5 MB" (Indonesian decimal comma)."""
-    text = f"{size / 1048576:.1f}".replace(".", ",").removesuffix(",0")
-    return f"{text} MB"
-
-
-def size_error(size: int) -> str | None:
-    limit = max_bytes()
-    if size > limit:
-        return f"Berkas terlalu besar ({_mb(size)}); batasnya {_mb(limit)}."
-    return None
-
-
-def read_table(data: bytes) -> tuple[list[object], list[tuple[int, list[object]]]]:
-    """(header, [(spreadsheet row number, cells)]) with fully blank rows left out.
-    The format is told by content, never by the file name."""
-    message = size_error(len(data))
-    if message:
-        raise ImportFileError(message)
-    if not data.strip():
-        raise ImportFileError("Berkas kosong.")
-    if data.startswith(ZIP_MAGIC):
-        table = _read_xlsx(data)
-    elif data.startswith(OLE_MAGIC):
-        raise ImportFileError("Format .xls lama tidak didukung; simpan sebagai .xlsx atau CSV.")
-    else:
-        table = _read_csv(data)
-    header_index = next((i for i, r in enumerate(table) if any(cell_text(c) for c in r)), None)
-    if header_index is None:
-        raise ImportFileError("Berkas kosong.")
-    header = table[header_index]
-    rows = [(i + 1, r) for i, r in enumerate(table) if i > header_index and any(cell_text(c) for c in r)]
-    if not rows:
-        raise ImportFileError("Berkas hanya berisi baris judul; tidak ada data pegawai.")
-    return header, rows
-
-
-def cell_text(value: object) -> str:
-    """A cell as the text a user typed: 8.0 from Excel is "8", dates are ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ImportFileError(NOT_A_TABLE) from None
-    # A binary file renamed to .csv decodes as cp1252 garbage full of control characters.
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n" for ch in text[:65536]):
-        raise ImportFileError(NOT_A_TABLE)
-    return text
-
-
-def _read_csv(data: bytes) -> list[list[object]]:
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-
-
-def _read_xlsx(data: bytes) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    try:
-        # data_only=False: a formula comes back as its text ("=..."), which validation refuses.
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds (BadZipFile, KeyError, InvalidFileException …)
-        raise ImportFileError(BROKEN_XLSX) from None
-    try:
-        ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
-        raise ImportFileError(BROKEN_XLSX) from None
-    finally:
-        wb.close()
+# Reading: ekinerja.tabel (shared with the attendance import) ------------------------------------------
 
 
 def template_csv() -> str:

@@ -4,17 +4,31 @@ pegawai, the units and positions to create, and the position each row will hold.
 
 Positions (Jabatan) are positional, as in opd.models: a row's NIP ATASAN names a pegawai, and the
 row's position gets that pegawai's position as its supervising position. A position is identified
-by (OPD, unit, name, supervising position): two people with the same position name in the same unit
-under different supervisors get two positions, as `services.set_atasan_jabatan` does.
+by (OPD, unit, name, supervising position, eselon, kelas jabatan): two people with the same position
+name in the same unit under different supervisors get two positions, as `services.set_atasan_jabatan`
+does; and since ESELON and KELAS JABATAN are each person's own (SPEC §8, TPP pays by each person's
+kelas), two people under the same supervisor whose rows differ there get two positions of the same
+name too. The preview lists such differences as warnings for the BKD to check.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from opd.imports.berkas import ImportFileError, ImportIssue, match_columns, read_table
+from django.conf import settings
+
+from ekinerja.tabel import angka
+from opd.imports.berkas import (
+    ImportFileError,
+    ImportIssue,
+    TooManyCells,
+    TooManyRows,
+    issue_order,
+    match_columns,
+    read_table,
+)
 from opd.imports.tersimpan import Snapshot, norm
 from opd.imports.validasi import RowData, validate_rows
 from opd.models import JenisJabatan, Pegawai
@@ -23,6 +37,24 @@ from opd.models import JenisJabatan, Pegawai
 # costs one PBKDF2 hash (~0.25 s on the 2-core server), so 50 accounts already take ~12 s.
 MAX_SANDI_AWAL = 50
 MAX_PREVIEW_ROWS = 1000  # per list stored in ImporPegawai.ringkasan for the preview page
+MAX_ROWS_NAMED = 10  # row numbers named in one warning
+
+
+# Reading an .xlsx costs time per cell: 10,000 rows × 40 columns took 7 s, × 200 columns 45 s
+# (openpyxl, shared 2-core machine), and the browser reads the file twice (preview, apply). The
+# browser path takes on average this many written cells per allowed row (SIASN-style exports
+# have 16–24 columns); wider files go through the command or lose their unused columns.
+CELLS_PER_ROW_WEB = 24
+
+
+def browser_max_cells() -> int:
+    return browser_max_rows() * CELLS_PER_ROW_WEB
+
+
+def browser_max_rows() -> int:
+    """Rows the browser path accepts (measured to fit a request under gunicorn's timeout, README);
+    larger files go through `manage.py impor_pegawai`, limited by IMPORT_MAX_ROWS."""
+    return min(int(settings.IMPORT_MAX_ROWS_WEB), int(settings.IMPORT_MAX_ROWS))
 
 
 @dataclass(eq=False)
@@ -62,6 +94,7 @@ class ImportPlan:
     data: bytes
     columns: set[str] = field(default_factory=set)
     errors: list[ImportIssue] = field(default_factory=list)
+    warnings: list[ImportIssue] = field(default_factory=list)  # shown in the preview, never block
     rows: list[RowData] = field(default_factory=list)
     baru: list[RowData] = field(default_factory=list)
     berubah: list[Perubahan] = field(default_factory=list)
@@ -94,6 +127,7 @@ class ImportPlan:
             "unit_baru": len(self.units_baru),
             "jabatan_baru": self.jabatan_baru,
             "jabatan_diubah": self.jabatan_diubah,
+            "peringatan": len(self.warnings),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -122,6 +156,7 @@ class ImportPlan:
                 for c in self.berubah[:MAX_PREVIEW_ROWS]
             ],
             "tidak_ada": self.tidak_ada[:MAX_PREVIEW_ROWS],
+            "peringatan": [str(w) for w in self.warnings[:MAX_PREVIEW_ROWS]],
             "sandi_awal_allowed": self.sandi_awal_allowed,
         }
 
@@ -135,12 +170,29 @@ def _nama_lengkap(depan: str, nama: str, belakang: str) -> str:
     return f"{name}, {belakang}" if belakang else name
 
 
-def build_plan(data: bytes) -> ImportPlan:
+def build_plan(data: bytes, *, max_rows: int | None = None, max_cells: int | None = None) -> ImportPlan:
     """Validate every row and compute what the import would change. Never writes.
-    Costs four queries (the Snapshot) whatever the size of the file."""
+    Costs four queries (the Snapshot) whatever the size of the file. `max_rows` and `max_cells`
+    are the browser's limits (None: IMPORT_MAX_ROWS, no cell limit).
+
+    Every error shows in one pass: the plan's own checks (a supervisor chain that loops through
+    stored pegawai) run on the rows that passed validation even when other rows failed."""
     plan = ImportPlan(data=data)
     try:
-        header, table = read_table(data)
+        header, table = read_table(data, max_rows=max_rows, max_cells=max_cells)
+    except TooManyRows as exc:
+        plan.errors.append(ImportIssue(None, "", _too_many_rows(exc, max_rows)))
+        return plan
+    except TooManyCells as exc:
+        plan.errors.append(
+            ImportIssue(
+                None,
+                "",
+                f"{exc} Hapus kolom yang tidak dipakai (kolom yang dikenali tercantum di bawah), "
+                "atau minta admin server menjalankan perintah manage.py impor_pegawai.",
+            )
+        )
+        return plan
     except ImportFileError as exc:
         plan.errors.append(ImportIssue(None, "", str(exc)))
         return plan
@@ -152,16 +204,60 @@ def build_plan(data: bytes) -> ImportPlan:
 
     snap = Snapshot()
     plan.rows, plan.errors = validate_rows(table, columns, snap)
+    placeable = _placeable(plan.rows, plan.errors, snap)
+    _Placer(plan, snap, placeable).run()
+    _check_position_cycles(plan, snap)
+    plan.warnings = _variant_warnings(plan, placeable)
     if plan.errors:
-        return plan
-    _assign_positions(plan, snap)
-    if not plan.errors:
-        _check_position_cycles(plan, snap)
-    if plan.errors:
-        plan.errors.sort(key=lambda i: i.baris or 0)
+        plan.errors.sort(key=issue_order)
         return plan
     _diff(plan, snap)
     return plan
+
+
+def _too_many_rows(exc: TooManyRows, max_rows: int | None) -> str:
+    """Past the browser's limit, say where a larger file goes."""
+    if max_rows is None or exc.limit >= int(settings.IMPORT_MAX_ROWS):
+        return str(exc)
+    counted = angka(exc.rows) if exc.rows is not None else f"lebih dari {angka(exc.limit)}"
+    return (
+        f"Berkas berisi {counted} baris data; batas impor lewat peramban {angka(exc.limit)} baris. "
+        "Bagi berkasnya (misalnya per OPD), atau minta admin server menjalankan perintah "
+        "manage.py impor_pegawai untuk berkas yang lebih besar."
+    )
+
+
+def _placeable(rows: list[RowData], errors: list[ImportIssue], snap: Snapshot) -> list[RowData]:
+    """The valid rows whose position can be planned: no issue on the row, and a supervisor that is
+    a placeable row of the file or a stored pegawai holding a position."""
+    bad = {e.baris for e in errors}
+    by_nip = {r.nip: r for r in rows}
+    verdict: dict[str, bool] = {}
+    for r in rows:
+        chain: list[str] = []
+        node: RowData | None = r
+        ok = True
+        while node is not None and node.nip not in verdict:
+            if node.nip in chain:  # a loop, reported by validate_rows
+                ok = False
+                break
+            chain.append(node.nip)
+            if node.baris in bad:
+                ok = False
+                break
+            if not node.atasan_nip:
+                node = None
+            elif node.atasan_nip in by_nip:
+                node = by_nip[node.atasan_nip]
+            else:
+                stored = snap.pegawai.get(node.atasan_nip)
+                ok = stored is not None and stored["jabatan_id"] is not None
+                node = None
+        if ok and node is not None:
+            ok = verdict[node.nip]
+        for nip in chain:
+            verdict[nip] = ok
+    return [r for r in rows if verdict[r.nip]]
 
 
 # Positions ----------------------------------------------------------------------------------------
@@ -197,19 +293,53 @@ def _ident(target: Posisi | int | None) -> tuple | None:
 class _Placer:
     """Gives every row a Posisi: reuse the stored position where it fits, else plan a new one."""
 
-    def __init__(self, plan: ImportPlan, snap: Snapshot) -> None:
+    def __init__(self, plan: ImportPlan, snap: Snapshot, rows: list[RowData]) -> None:
         self.plan = plan
         self.snap = snap
+        self.rows = rows
         self.claimed: dict[int, Posisi] = {}  # existing jabatan id → its planned position
-        self.by_target: dict[tuple, Posisi] = {}  # (name key, target identity) → position
-        self.any_by_name: dict[tuple, Posisi] = {}
+        self.by_target: dict[tuple, Posisi] = {}  # (name key, target identity, variant) → position
+        self.by_name: dict[tuple, list[Posisi]] = defaultdict(list)
         self.spec_atasan: dict[int, bool] = {}  # id(Posisi) → its atasan was set by a row
         self.row_pos: dict[str, Posisi] = {}  # NIP → position
+        self.keeper = self._keepers()  # stored jabatan id → the variant of the rows that keep it
+
+    def _variant(self, eselon: str, kelas: int | None) -> tuple[str | None, int | None]:
+        """What makes two people of one position name under one supervisor hold two positions:
+        their eselon and kelas jabatan, where the file has those columns."""
+        cols = self.plan.columns
+        return (eselon if "ESELON" in cols else None, kelas if "KELAS JABATAN" in cols else None)
+
+    def _row_variant(self, r: RowData) -> tuple[str | None, int | None]:
+        return self._variant(r.eselon, r.kelas)
+
+    def _stored_variant(self, jid: int) -> tuple[str | None, int | None]:
+        j = self.snap.jabatan[jid]
+        return self._variant(j["eselon"], j["kelas_jabatan"])
+
+    def _keepers(self) -> dict[int, tuple]:
+        """For each stored position held by rows of the file under its name: the variant that
+        stays on it. The stored variant if a row still has it (the others move to a position of
+        their own), else the most common one (the position itself changes)."""
+        variants: dict[int, list[tuple]] = defaultdict(list)
+        for r in self.rows:
+            stored = self.snap.pegawai.get(r.nip)
+            jid = stored["jabatan_id"] if stored is not None else None
+            if jid is not None and self.snap.jabatan_key(jid)[2] == norm(r.jabatan):
+                variants[jid].append(self._row_variant(r))
+        keeper = {}
+        for jid, found in variants.items():
+            own = self._stored_variant(jid)
+            keeper[jid] = own if own in found else Counter(found).most_common(1)[0][0]
+        return keeper
+
+    def _fits(self, pos: Posisi, r: RowData) -> bool:
+        return self._variant(pos.eselon, pos.kelas) == self._row_variant(r)
 
     def run(self) -> None:
         # Supervisors first, so that a row's target is known; within a layer, the rows whose stored
         # position already has the right supervisor claim it before the others.
-        for layer in _layers(self.plan.rows):
+        for layer in _layers(self.rows):
             targets = {r.nip: self._target(r) for r in layer}
             for r in sorted(layer, key=lambda r: not self._keeps_atasan(r, targets[r.nip])):
                 self._place(r, targets[r.nip])
@@ -244,7 +374,7 @@ class _Placer:
             jabatan_id=jid,
         )
         self.claimed[jid] = p
-        self.any_by_name.setdefault(p.name_key, p)
+        self.by_name[p.name_key].append(p)
         return p
 
     def _free(self, jid: int) -> bool:
@@ -253,20 +383,27 @@ class _Placer:
         return c is None or not self.spec_atasan.get(id(c))
 
     def _reuse(self, r: RowData, name_key: tuple, target: Posisi | int | None) -> Posisi | None:
-        """A position of the same name under the same supervisor, planned or stored, if any."""
+        """A position of the same name, eselon and kelas under the same supervisor, planned or
+        stored, if any."""
         snap = self.snap
         stored = snap.pegawai.get(r.nip)
         current = stored["jabatan_id"] if stored is not None else None
-        current_fits = current is not None and snap.jabatan_key(current) == name_key
+        variant = self._row_variant(r)
+        current_fits = (
+            current is not None and snap.jabatan_key(current) == name_key and self.keeper.get(current) == variant
+        )
         t = _ident(target)
         if t is None:
             if current_fits:
                 return self._claim(current)
-            pos = self.any_by_name.get(name_key)
-            if pos is None and snap.jabatan_by_key.get(name_key):
-                pos = self._claim(snap.jabatan_by_key[name_key][0])
+            pos = next((p for p in self.by_name.get(name_key, []) if self._fits(p, r)), None)
+            if pos is None:
+                jid = next(
+                    (j for j in snap.jabatan_by_key.get(name_key, []) if self._stored_variant(j) == variant), None
+                )
+                pos = self._claim(jid) if jid is not None else None
             return pos
-        pos = self.by_target.get((name_key, t))
+        pos = self.by_target.get((name_key, t, variant))
         if pos is None and current_fits:
             candidate = self.claimed.get(current)
             others = [n for n in snap.holders.get(current, []) if n != r.nip]
@@ -278,13 +415,17 @@ class _Placer:
                 pos = self._claim(current)
         if pos is None:
             for jid in snap.jabatan_by_key.get(name_key, []):
-                if _ident(snap.jabatan[jid]["atasan_id"]) == t and self._free(jid):
+                if (
+                    _ident(snap.jabatan[jid]["atasan_id"]) == t
+                    and self._free(jid)
+                    and self._stored_variant(jid) == variant
+                ):
                     pos = self._claim(jid)
                     break
         if pos is not None:
             pos.atasan = target
             self.spec_atasan[id(pos)] = True
-            self.by_target[(name_key, t)] = pos
+            self.by_target[(name_key, t, variant)] = pos
         return pos
 
     def _place(self, r: RowData, target: Posisi | int | None) -> None:
@@ -295,6 +436,12 @@ class _Placer:
             unit = self.snap.unit_name(stored["unit_id"])
         name_key = (r.opd.pk, norm(unit), norm(r.jabatan))
         pos = self._reuse(r, name_key, target)
+        if pos is None and target is None and self.by_name.get(name_key):
+            # No NIP ATASAN ("unchanged") and another eselon or kelas: a new position of that
+            # name under the same supervisor as the position of that name already used.
+            target = self.by_name[name_key][0].atasan
+        elif pos is None and target is None and self.snap.jabatan_by_key.get(name_key):
+            target = self.snap.jabatan[self.snap.jabatan_by_key[name_key][0]]["atasan_id"]
         if pos is None:
             pos = Posisi(
                 opd_id=r.opd.pk,
@@ -306,9 +453,9 @@ class _Placer:
                 atasan=target,
             )
             self.spec_atasan[id(pos)] = target is not None
-            self.any_by_name.setdefault(name_key, pos)
+            self.by_name[name_key].append(pos)
             if target is not None:
-                self.by_target[(name_key, _ident(target))] = pos
+                self.by_target[(name_key, _ident(target), self._row_variant(r))] = pos
         elif pos.rows:
             _check_same_position(self.plan, pos, r)
         else:
@@ -322,27 +469,60 @@ class _Placer:
         self.plan.posisi[r.baris] = pos
 
 
-def _assign_positions(plan: ImportPlan, snap: Snapshot) -> None:
-    _Placer(plan, snap).run()
-
-
 def _check_same_position(plan: ImportPlan, pos: Posisi, r: RowData) -> None:
-    """Rows sharing one position must describe it alike."""
-    checks = [("JENIS JABATAN", pos.jenis, r.jenis_jabatan, lambda v: JenisJabatan(v).label if v else "—")]
-    if "ESELON" in plan.columns:
-        checks.append(("ESELON", pos.eselon, r.eselon, lambda v: v or "—"))
-    if "KELAS JABATAN" in plan.columns:
-        checks.append(("KELAS JABATAN", pos.kelas, r.kelas, lambda v: v or "—"))
-    for kolom, old, new, show in checks:
-        if old != new:
-            plan.errors.append(
+    """Rows sharing one position (same name, supervisor, eselon and kelas) must give it one jenis."""
+    if pos.jenis != r.jenis_jabatan:
+        show = JenisJabatan(pos.jenis).label if pos.jenis else "—"
+        plan.errors.append(
+            ImportIssue(
+                r.baris,
+                "JENIS JABATAN",
+                f"jabatan '{r.jabatan}' yang sama tertulis di baris {pos.rows[0]} dengan jenis jabatan {show}, "
+                f"di sini {JenisJabatan(r.jenis_jabatan).label}; satu jabatan hanya punya satu jenis.",
+            )
+        )
+
+
+def _variant_warnings(plan: ImportPlan, rows: list[RowData]) -> list[ImportIssue]:
+    """One warning per position name under one supervisor whose rows give different kelas
+    jabatan (or eselon): legitimate (each person keeps their own, SPEC §8) but worth a check."""
+    groups: dict[tuple, list[RowData]] = defaultdict(list)
+    for r in rows:
+        pos = plan.posisi.get(r.baris)
+        unit = pos.unit if pos is not None else r.unit
+        groups[(r.opd.pk, norm(unit), norm(r.jabatan), r.atasan_nip)].append(r)
+    warnings = []
+    for (_, _, _, atasan_nip), members in groups.items():
+        for kolom, label, value in (
+            ("KELAS JABATAN", "kelas", lambda r: r.kelas),
+            ("ESELON", "eselon", lambda r: r.eselon),
+        ):
+            if kolom not in plan.columns:
+                continue
+            by_value: dict[Any, list[int]] = defaultdict(list)
+            for r in members:
+                by_value[value(r)].append(r.baris)
+            if len(by_value) < 2:
+                continue
+            parts = [f"{label} {_show(v)} ({_baris(b)})" for v, b in by_value.items()]
+            first = members[0]
+            atasan = f"NIP ATASAN {atasan_nip}" if atasan_nip else "atasan yang sama"
+            warnings.append(
                 ImportIssue(
-                    r.baris,
+                    first.baris,
                     kolom,
-                    f"jabatan '{r.jabatan}' yang sama tertulis di baris {pos.rows[0]} dengan {kolom.lower()} "
-                    f"{show(old)}, di sini {show(new)}; satu jabatan hanya punya satu nilai.",
+                    f"jabatan '{first.jabatan}' di bawah {atasan} tertulis dengan {', '.join(parts[:-1])} "
+                    f"dan {parts[-1]}. Tiap pegawai memakai {label} di barisnya sendiri; periksa bila ada salah ketik.",
                 )
             )
+    warnings.sort(key=issue_order)
+    return warnings
+
+
+def _baris(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:MAX_ROWS_NAMED])
+    more = f" dan {len(numbers) - MAX_ROWS_NAMED} baris lain" if len(numbers) > MAX_ROWS_NAMED else ""
+    return f"baris {shown}{more}"
 
 
 def _check_position_cycles(plan: ImportPlan, snap: Snapshot) -> None:
@@ -363,7 +543,7 @@ def _check_position_cycles(plan: ImportPlan, snap: Snapshot) -> None:
 
     nip_of_row = {r.baris: r.nip for r in plan.rows}
     state: dict[object, int] = {}  # 1 = on the current path, 2 = done
-    for start in plan.positions():
+    for start in plan.positions():  # only the placeable rows' positions
         path: list[Posisi | int] = []
         x: Posisi | int | None = start
         while x is not None and state.get(key(x)) is None:

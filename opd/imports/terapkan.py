@@ -71,7 +71,8 @@ def apply_plan(
     """Re-validate against the database as it is now, then write everything or nothing.
 
     New pegawai get an unusable password (an admin resets it) unless `sandi_awal_nip` is set and
-    there are at most MAX_SANDI_AWAL of them: then their initial password is their NIP."""
+    there are at most MAX_SANDI_AWAL of them: then their initial password is their NIP, and
+    `wajib_ganti_sandi` makes them choose their own at the first login."""
     started = time.perf_counter()
     plan = build_plan(plan.data)
     if plan.errors:
@@ -86,6 +87,8 @@ def apply_plan(
     for p, r in zip(new_pegawai, plan.baru, strict=True):
         _fill(p, r, plan, unit_id, now)
         p.password = make_password(r.nip if sandi_awal_nip else None)
+        # A password others know (the NIP) must be replaced at the first login (issue #6 §3).
+        p.wajib_ganti_sandi = sandi_awal_nip
     Pegawai.objects.bulk_create(new_pegawai, batch_size=BATCH)
     changed = Pegawai.objects.in_bulk([c.pegawai_id for c in plan.berubah])
     for c in plan.berubah:

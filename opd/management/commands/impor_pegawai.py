@@ -43,6 +43,8 @@ class Command(BaseCommand):
             f"{counts['tidak_ada']} pegawai tersimpan tidak ada di berkas (tidak dihapus); "
             f"{counts['unit_baru']} unit kerja baru, {counts['jabatan_baru']} jabatan baru."
         )
+        for warning in plan.warnings:
+            self.stdout.write(f"Peringatan: {warning}", style_func=self.style.WARNING)
         for change in plan.berubah:
             detail = "; ".join(f"{k}: {v[0] or '—'} → {v[1] or '—'}" for k, v in change.changes.items())
             self.stdout.write(f"  berubah {change.row.nip} {change.row.nama}: {detail}", style_func=None)
