@@ -285,6 +285,14 @@ def test_plt_create_changes_penilai(client, world):
     assert "Dewi Lestari" in html and "800/12/406.011/2026" in html
 
 
+def test_plt_message_after_a_gelar_has_one_full_stop(client, world):
+    Pegawai.objects.filter(pk=world.pegawai2.pk).update(gelar_belakang="S.ST.")
+    client.force_login(world.admin_opd)
+    html = client.post(reverse("opd:plt_tambah"), _plt_post(world, nip=world.pegawai2.nip), follow=True)
+    text = html.content.decode()
+    assert "dicatat: Dewi Lestari, S.ST." in text and "S.ST.." not in text
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

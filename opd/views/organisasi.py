@@ -191,7 +191,8 @@ def plt_tambah(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(
-                request, f"{plt.get_jenis_display()} {plt.jabatan.nama} dicatat: {plt.pegawai.nama_lengkap}."
+                request,
+                f"{plt.get_jenis_display()} {plt.jabatan.nama} dicatat: {plt.pegawai.nama_lengkap}".rstrip(".") + ".",
             )
             return redirect("opd:plt_list")
     return render(request, "opd/plt_form.html", {"form": form})
