@@ -58,7 +58,14 @@ def test_admin_bkd_imports_and_new_pegawai_logs_in(page: Page, live_server, worl
     page.click("button:has-text('Keluar')")
     page.wait_for_url(re.compile(r"/masuk/"))
 
+    # The initial password (the NIP) is known to others: the first page is the forced change.
     browser_login(page, live_server, NIP_A, password=NIP_A)
+    page.wait_for_url(re.compile(r"/akun/kata-sandi/$"))
+    page.fill("input[name=old_password]", NIP_A)
+    page.fill("input[name=new_password1]", "Trenggalek-Andi-2026")
+    page.fill("input[name=new_password2]", "Trenggalek-Andi-2026")
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/")
     expect(page.locator("nav")).to_contain_text("Andi Pratama")
     expect(page.locator("[data-testid=penilai]")).to_contain_text("Rina Puspitasari, S.KM.")
     page.screenshot(path=screenshot_dir / "impor_pegawai_baru_dashboard.png", full_page=True)
