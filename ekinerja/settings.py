@@ -107,7 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opd.context_processors.navigation",
-                "skp.context_processors.menu",
+                "penilaian.context_processors.menu",
             ],
         },
     },
@@ -167,6 +167,10 @@ IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
 # The browser path (upload, preview, apply) must finish inside one request under gunicorn's
 # timeout; larger files go through `manage.py impor_pegawai`. Measured figures: README.
 IMPORT_MAX_ROWS_WEB = env_int("IMPORT_MAX_ROWS_WEB", 10_000)
+# Bukti dukung (SPEC §5): files kept outside any served folder (never under STATIC_ROOT or
+# MEDIA_ROOT), downloaded only through a view that checks access.
+BUKTI_ROOT = Path(env_str("BUKTI_ROOT", str(BASE_DIR / "data" / "bukti")))
+BUKTI_MAX_BYTES = env_int("BUKTI_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
@@ -212,6 +216,14 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 # is a function (user, *, bawahan) -> rendered HTML or "", given the team the Beranda already
 # resolved (see opd.views.home.dashboard).
 DASHBOARD_WIDGETS = ["skp.widgets.ringkasan_skp"]
+
+# Reactions of apps above `skp` to SKP events (skp.services._common.run_hooks), so that `skp`
+# needs no import of `penilaian`: a revision carries the month's rencana aksi to its RHK, and
+# closing an SKP at a jabatan change splits the month's evaluation.
+SKP_HOOKS: dict[str, list[str]] = {
+    "revisi_disetujui": ["penilaian.services.skp_hooks.revisi_disetujui"],
+    "skp_ditutup": ["penilaian.services.skp_hooks.skp_ditutup"],
+}
 
 REGENCY_NAME = env_str("REGENCY_NAME", "Pemerintah Kabupaten Trenggalek")
 

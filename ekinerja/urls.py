@@ -27,6 +27,7 @@ urlpatterns = [
     path("akun/kata-sandi/selesai/", akun.password_change_done, name="password_change_done"),
     path("", include("opd.urls")),
     path("skp/", include("skp.urls")),
+    path("kinerja/", include("penilaian.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

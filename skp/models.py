@@ -344,6 +344,11 @@ class IndikatorKinerja(models.Model):
     target_max = models.DecimalField("target (maks)", max_digits=16, decimal_places=2, null=True, blank=True)
     satuan = models.CharField("satuan", max_length=50, blank=True)
     target_kualitatif = models.TextField("target (kualitatif)", blank=True)
+    # The IKI of the previous version this one was copied from: a revision carries the month's
+    # rencana aksi (penilaian) from each IKI to its copy.
+    asal = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="salinan", verbose_name="disalin dari"
+    )
 
     class Meta:
         verbose_name = "indikator kinerja individu"

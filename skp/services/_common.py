@@ -11,6 +11,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils.module_loading import import_string
+
 from opd.models import Pegawai
 from opd.services import resolve_penilai
 from skp import rules
@@ -98,6 +101,17 @@ def snapshot_of(pegawai: Pegawai | None) -> dict:
     }
 
 
+# Hooks: apps above `skp` (penilaian) react to SKP events without `skp` importing them ---------
+
+
+def run_hooks(event: str, **kwargs) -> None:
+    """Call every `settings.SKP_HOOKS[event]` callable inside the caller's transaction (a hook
+    that fails rolls the SKP change back). Events: "revisi_disetujui" (previous=, current=) and
+    "skp_ditutup" (skp=, per_tanggal=)."""
+    for path in getattr(settings, "SKP_HOOKS", {}).get(event, ()):
+        import_string(path)(**kwargs)
+
+
 # Checks and copies shared by drafting (penyusunan) and the workflow (alur) --------------------
 
 
@@ -146,6 +160,7 @@ def copy_rhk(sumber: Skp, target: Skp, *, with_links: bool) -> dict[int, Rencana
                     target_max=iki.target_max,
                     satuan=iki.satuan,
                     target_kualitatif=iki.target_kualitatif,
+                    asal=iki,
                 )
             )
         if with_links:

@@ -28,6 +28,7 @@ from skp.services._common import (
     copy_rhk,
     create_perilaku,
     is_current_penilai,
+    run_hooks,
     snapshot_of,
     tanggal,
 )
@@ -184,6 +185,7 @@ def approve_skp(skp: Skp, *, by: Pegawai) -> Skp:
                 status=S.DIGANTI, versi=F("versi") + 1, diubah_pada=timezone.now()
             )
             moved = _repoint_links(previous, skp)
+            run_hooks("revisi_disetujui", previous=previous, current=skp)
             perubahan["versi_sebelumnya"] = (f"revisi {previous.revisi}: {S.DISETUJUI.label}", S.DIGANTI.label)
             if moved:
                 perubahan["intervensi_bawahan_dipindah"] = (None, moved)
@@ -309,6 +311,7 @@ def close_skp(skp: Skp, *, by: Pegawai, per_tanggal: datetime.date, alasan: str)
     if not updated:
         raise SkpError("SKP ini sudah ditutup.")
     _reload(skp)
+    run_hooks("skp_ditutup", skp=skp, per_tanggal=per_tanggal)
     audit.record(skp, "skp_ditutup", by=by, perubahan=perubahan, alasan=alasan)
     return skp
 

@@ -1,0 +1,3 @@
+"""Views: bulanan."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views: cetak."""
+
+urlpatterns: list = []

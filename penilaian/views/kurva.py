@@ -1,0 +1,3 @@
+"""Views: kurva."""
+
+urlpatterns: list = []

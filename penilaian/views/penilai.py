@@ -1,0 +1,3 @@
+"""Views: penilai."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views: tahunan."""
+
+urlpatterns: list = []
