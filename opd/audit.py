@@ -153,15 +153,17 @@ class Perubahan:
         return not self.items and self.lama == self.baru
 
 
-def _text(field: str, value: Any, found: dict[Any, str]) -> str | None:
+def _text(field: str, value: Any, found: dict[Any, str], aksi: str = "") -> str | None:
     if value is None or value == "" or value == []:
         return None
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
     if field in _LOOKUPS:
         return found.get(value) or f"(data #{value} sudah dihapus)"
-    if isinstance(value, str) and value in _CHOICES.get(field, {}):
-        return _CHOICES[field][value]
+    # "aksi:field" choices first: two apps may both call a field `status` with different words.
+    for key in (f"{aksi}:{field}", field):
+        if isinstance(value, str) and value in _CHOICES.get(key, {}):
+            return _CHOICES[key][value]
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return dateformat.format(datetime.date.fromisoformat(value), "j F Y")
     return str(value)
@@ -173,14 +175,14 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _perubahan(aksi: str, field: str, old: Any, new: Any, found: dict[Any, str]) -> Perubahan:
     label = field_label(field, aksi)
     if isinstance(old, list) or isinstance(new, list):
-        lama = [_text(field, v, found) or "—" for v in (old if isinstance(old, list) else [old] if old else [])]
-        baru = [_text(field, v, found) or "—" for v in (new if isinstance(new, list) else [new] if new else [])]
+        lama = [_text(field, v, found, aksi) or "—" for v in (old if isinstance(old, list) else [old] if old else [])]
+        baru = [_text(field, v, found, aksi) or "—" for v in (new if isinstance(new, list) else [new] if new else [])]
         items = [(t, "tetap" if t in baru else "lama") for t in lama]
         items += [(t, "baru") for t in baru if t not in lama]
         if not items:
             return Perubahan(label, None, None)
         return Perubahan(label, None, None, tuple(items))
-    return Perubahan(label, _text(field, old, found), _text(field, new, found))
+    return Perubahan(label, _text(field, old, found, aksi), _text(field, new, found, aksi))
 
 
 def present(rows: Iterable[AuditLog]) -> list[AuditLog]:

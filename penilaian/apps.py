@@ -4,3 +4,45 @@ from django.apps import AppConfig
 class PenilaianConfig(AppConfig):
     name = "penilaian"
     verbose_name = "Penilaian Kinerja"
+
+    def ready(self) -> None:
+        """Teach the audit trail (opd.audit, which may not import penilaian) the words of the
+        monthly cycle's rows."""
+        from opd import audit
+        from penilaian.models import Evaluasi
+        from penilaian.rules import CapaianOrganisasi, Predikat, Rating
+
+        audit.register(
+            aksi={
+                "periode_dibuka": "Periode penilaian dibuka",
+                "periode_diubah": "Batas waktu periode diubah",
+                "periode_dibuka_kunci": "Kunci periode dibuka untuk pegawai",
+                "periode_dikunci_kembali": "Periode dikunci kembali",
+                "realisasi_dikirim": "Realisasi dikirim",
+                "realisasi_dikembalikan": "Realisasi dikembalikan",
+                "evaluasi_dinilai": "Evaluasi dinilai",
+                "realisasi_tahunan_disimpan": "Realisasi tahunan disimpan",
+                "capaian_organisasi_dicatat": "Capaian kinerja organisasi dicatat",
+                "kurva_difinalkan": "Penilaian OPD difinalkan",
+            },
+            fields={
+                "rating_hasil": "Rating hasil kerja",
+                "rating_perilaku": "Rating perilaku kerja",
+                "predikat": "Predikat kinerja",
+                "batas_realisasi": "Batas pengisian realisasi",
+                "batas_penilaian": "Batas penilaian",
+                "buka_kunci": "Buka kunci",
+                "capaian": "Capaian kinerja organisasi",
+                "justifikasi": "Justifikasi",
+                "pelanggaran": "Batas kurva yang dilanggar",
+            },
+            choices={
+                "rating_hasil": dict(Rating.choices),
+                "rating_perilaku": dict(Rating.choices),
+                "predikat": dict(Predikat.choices),
+                "capaian": dict(CapaianOrganisasi.choices),
+                "realisasi_dikirim:status": dict(Evaluasi.Status.choices),
+                "realisasi_dikembalikan:status": dict(Evaluasi.Status.choices),
+                "evaluasi_dinilai:status": dict(Evaluasi.Status.choices),
+            },
+        )
