@@ -18,7 +18,7 @@ from penilaian.services._common import pastikan_evaluasi
 from skp.models import IndikatorKinerja, PerilakuKerja, RencanaHasilKerja, Skp
 from skp.rules import BERAKHLAK
 from tests.conftest import make_nip, make_pegawai
-from tests.test_skp_pages import TAHUN, pegawai_skp, penilai_skp
+from tests.test_skp_pages import pegawai_skp, penilai_skp
 
 
 def buka_periode(
@@ -75,7 +75,7 @@ def evaluasi_bulan(pegawai: Pegawai, periode: Periode, *, kirim: bool = True, **
     return ev
 
 
-def tim_besar(world, n: int, *, periode: Periode | None = None) -> list[Pegawai]:
+def tim_besar(world, n: int, *, periode: Periode | None = None, awal: int = 0) -> list[Pegawai]:
     """`n` more bawahan of world.penilai (a Kepala Puskesmas's team), each with an approved SKP
     (one RHK, one IKI, the seven BerAKHLAK rows) and, when `periode` is given, a month in every
     status: belum (no row), sedang diisi, dikirim, dikembalikan, dinilai. Built with the ORM
@@ -87,7 +87,7 @@ def tim_besar(world, n: int, *, periode: Periode | None = None) -> list[Pegawai]
     today = timezone.localdate()
     result = []
     statuses = ["belum", "diisi", Evaluasi.Status.DIKIRIM, Evaluasi.Status.DIKEMBALIKAN, Evaluasi.Status.DINILAI]
-    for i in range(n):
+    for i in range(awal, awal + n):
         p = make_pegawai(f"Perawat {i:02d}", jabatan, nip=make_nip(lahir="19900101", tmt="201501", serial=300 + i))
         skp = Skp.objects.create(
             pegawai=p, jabatan=jabatan, tahun=today.year, mulai=datetime.date(today.year, 1, 1),
@@ -97,6 +97,7 @@ def tim_besar(world, n: int, *, periode: Periode | None = None) -> list[Pegawai]
         IndikatorKinerja.objects.create(
             rhk=rhk, uraian="Jumlah pasien yang dilayani", aspek="KUANTITAS", target_min=100, satuan="pasien"
         )
+        p.skp_tim = skp
         PerilakuKerja.objects.bulk_create(
             PerilakuKerja(skp=skp, nilai=kode, urutan=j) for j, kode in enumerate(BERAKHLAK)
         )
@@ -110,10 +111,8 @@ def tim_besar(world, n: int, *, periode: Periode | None = None) -> list[Pegawai]
             periode=periode, pegawai=p, skp=skp, mulai=periode.mulai, selesai=periode.selesai, snap_opd=world.opd,
             status=Evaluasi.Status.DRAFT if status == "diisi" else status,
             dikirim_pada=None if status == "diisi" else timezone.now(),
+            **({"rating_hasil": "SESUAI", "rating_perilaku": "SESUAI", "predikat": "BAIK"}
+               if status == Evaluasi.Status.DINILAI else {}),
         )  # fmt: skip
         isi_bulan(ev, target=Decimal(100), realisasi=Decimal(90 + i % 20))
-        if status == Evaluasi.Status.DINILAI:
-            Evaluasi.objects.filter(pk=ev.pk).update(
-                rating_hasil="SESUAI", rating_perilaku="SESUAI" if i % 2 else "DI_ATAS", predikat="BAIK"
-            )
     return result

@@ -190,7 +190,9 @@ def tim_bulan(
 
 
 def _dua_desimal(value: Decimal) -> str:
-    return format_angka(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    """Two decimals, Indonesian style (SPEC §5: capaian shown with two decimals): 1.234,50."""
+    teks = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    return teks.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 INLINE_MIME = ("application/pdf", "image/")

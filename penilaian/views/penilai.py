@@ -34,7 +34,6 @@ from penilaian.services.penilai import (
     matriks_predikat,
     tim_bulan,
 )
-from skp.rules import BERAKHLAK
 
 # Team page ----------------------------------------------------------------------------------------
 
@@ -158,7 +157,10 @@ def nilai(request: HttpRequest, pk: int) -> HttpResponse:
             rating_hasil=post.get("rating_hasil", ""),
             rating_perilaku=post.get("rating_perilaku", ""),
             umpan_balik_rhk=_umpan_balik_rhk(post),
-            umpan_balik_perilaku={k: post.get(f"ub_perilaku_{k}", "") for k in BERAKHLAK if f"ub_perilaku_{k}" in post},
+            # Every ub_perilaku_* field: the service refuses a code that is no BerAKHLAK value.
+            umpan_balik_perilaku={
+                k.removeprefix("ub_perilaku_"): v for k, v in post.items() if k.startswith("ub_perilaku_")
+            },
             versi=_versi(request),
         )
     except PenilaianError as e:
