@@ -52,6 +52,8 @@ def _wajib_pengelola(by: Pegawai) -> None:
 
 
 def _pesan_final(kinerja: KinerjaOrganisasi) -> str:
+    # `difinalkan_oleh` is read here, not joined into the locking SELECT: after waiting for the row
+    # lock PostgreSQL re-reads the locked row but not an outer-joined one.
     oleh = kinerja.difinalkan_oleh.nama_lengkap if kinerja.difinalkan_oleh_id else "admin BKD"
     waktu = timezone.localtime(kinerja.difinalkan_pada)
     return (
@@ -73,8 +75,8 @@ def catat_capaian_organisasi(periode: Periode, opd: Opd, capaian: str, *, by: Pe
             "Pilih capaian kinerja organisasi: Istimewa, Baik, Butuh Perbaikan, Kurang atau Sangat Kurang."
         )
     kinerja = (
-        KinerjaOrganisasi.objects.select_for_update()
-        .select_related("opd", "periode", "difinalkan_oleh")
+        KinerjaOrganisasi.objects.select_for_update(of=("self",))
+        .select_related("opd", "periode")
         .filter(periode=periode, opd=opd)
         .first()
     )
@@ -108,8 +110,8 @@ def finalkan_opd(periode: Periode, opd: Opd, *, by: Pegawai, justifikasi: str = 
     _wajib_pengelola(by)
     justifikasi = (justifikasi or "").strip()
     kinerja = (
-        KinerjaOrganisasi.objects.select_for_update()
-        .select_related("opd", "periode", "difinalkan_oleh")
+        KinerjaOrganisasi.objects.select_for_update(of=("self",))
+        .select_related("opd", "periode")
         .filter(periode=periode, opd=opd)
         .first()
     )

@@ -177,7 +177,7 @@ def _render_opd(
     *,
     capaian_form: CapaianForm | None = None,
     final_form: FinalForm | None = None,
-    status: int = 200,
+    error: str = "",
 ) -> HttpResponse:
     k = kurva_opd(periode, opd)
     kinerja = k.kinerja
@@ -195,9 +195,11 @@ def _render_opd(
         "alasan_belum_final": _alasan_belum_final(periode, k) if pengelola and not final else "",
         "capaian_form": capaian_form or CapaianForm(initial={"capaian": kinerja.capaian if kinerja else ""}),
         "final_form": final_form or FinalForm(),
+        # A refusal of the service, shown above the forms (the form it came from may be gone: final).
+        "error": error,
         "overview_url": reverse("penilaian:kurva_bulan", args=[periode.tahun, periode.bulan]),
     }
-    return render(request, "penilaian/kurva_opd.html", context, status=status)
+    return render(request, "penilaian/kurva_opd.html", context)
 
 
 def _fetch(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> tuple[Periode, Opd]:
@@ -218,18 +220,19 @@ def kurva_capaian(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> 
     if not services.is_pengelola_kurva(request.user):
         raise PermissionDenied("Hanya admin BKD yang mencatat capaian kinerja organisasi.")
     form = CapaianForm(request.POST)
+    error = ""
     if form.is_valid():
         try:
             kinerja = services.catat_capaian_organisasi(periode, opd, form.cleaned_data["capaian"], by=request.user)
         except PenilaianError as exc:
-            form.add_error(None, str(exc))
+            error = str(exc)
         else:
             messages.success(
                 request,
                 f"Capaian kinerja organisasi {opd.nama} periode {periode.nama}: {kinerja.get_capaian_display()}.",
             )
             return redirect("penilaian:kurva_opd", tahun=periode.tahun, bulan=periode.bulan, opd_pk=opd.pk)
-    return _render_opd(request, periode, opd, capaian_form=form)
+    return _render_opd(request, periode, opd, capaian_form=form, error=error)
 
 
 @require_POST
@@ -238,15 +241,16 @@ def kurva_finalkan(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) ->
     if not services.is_pengelola_kurva(request.user):
         raise PermissionDenied("Hanya admin BKD yang memfinalkan kurva OPD.")
     form = FinalForm(request.POST)
+    error = ""
     if form.is_valid():
         try:
             services.finalkan_opd(periode, opd, by=request.user, justifikasi=form.cleaned_data["justifikasi"])
         except PenilaianError as exc:
-            form.add_error(None, str(exc))
+            error = str(exc)
         else:
             messages.success(request, f"Penilaian {opd.nama} periode {periode.nama} difinalkan.")
             return redirect("penilaian:kurva_opd", tahun=periode.tahun, bulan=periode.bulan, opd_pk=opd.pk)
-    return _render_opd(request, periode, opd, final_form=form)
+    return _render_opd(request, periode, opd, final_form=form, error=error)
 
 
 urlpatterns = [
