@@ -83,13 +83,12 @@ def staf_opd(opd: Opd, jumlah: int) -> list[Pegawai]:
     jabatan = Jabatan.objects.create(
         nama=f"Pelaksana {opd.kode} {next(_serial)}", jenis=JenisJabatan.PELAKSANA, kelas_jabatan=6, opd=opd
     )
-    return [
-        make_pegawai(
-            f"Staf {opd.kode} {i + 1}", jabatan,
-            nip=make_nip(lahir="19900101", tmt=f"20{10 + next(_serial) % 15:02d}01", serial=next(_serial) % 999 + 1),
-        )  # fmt: skip
-        for i in range(jumlah)
-    ]
+    staf = []
+    for i in range(jumlah):
+        n = next(_serial)
+        nip = make_nip(lahir="19900101", tmt=f"20{10 + n % 15:02d}01", serial=n % 999 + 1)
+        staf.append(make_pegawai(f"Staf {opd.kode} {i + 1}", jabatan, nip=nip))
+    return staf
 
 
 def isi_kurva(opd: Opd, per: Periode, jumlah: dict[Predikat, int]) -> list[Evaluasi]:

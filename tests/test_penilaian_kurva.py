@@ -103,7 +103,9 @@ def test_finalkan_broken_constraint_needs_justification(world):
     k = services.finalkan_opd(per, world.opd, by=world.admin_bkd, justifikasi=alasan)
     k.refresh_from_db()
     assert k.is_final and k.justifikasi == alasan
-    assert k.pelanggaran_saat_final == ["Baik 8 dari 10 pegawai (80,0 %); untuk capaian organisasi Baik paling banyak 70 % (7 pegawai)."]
+    assert k.pelanggaran_saat_final == [
+        "Baik 8 dari 10 pegawai (80,0 %); untuk capaian organisasi Baik paling banyak 70 % (7 pegawai)."
+    ]
     row = AuditLog.objects.for_object(k).get(aksi="kurva_difinalkan")
     assert row.alasan == alasan and row.perubahan["pelanggaran"][1] == k.pelanggaran_saat_final
 
@@ -178,7 +180,9 @@ def test_overview_shows_every_opd_with_its_curve(client, world):
     client.force_login(world.admin_bkd)
     html = client.get(_url("kurva_bulan", per)).content.decode()
     dinkes = html.split(f'data-opd="{world.opd.kode}"')[1].split("</tr>")[0]
-    assert "Baik" in dinkes and "paling banyak 70 % (7 pegawai)" in dinkes and _url("kurva_opd", per, world.opd) in dinkes
+    assert (
+        "Baik" in dinkes and "paling banyak 70 % (7 pegawai)" in dinkes and _url("kurva_opd", per, world.opd) in dinkes
+    )
     dishub = html.split(f'data-opd="{world.other_opd.kode}"')[1].split("</tr>")[0]
     assert "Istimewa" in dishub and "Sesuai" in dishub
     assert html.count("data-opd=") == Opd.objects.count()
@@ -272,7 +276,9 @@ def test_finalise_form(client, world):
     response = client.post(url, {"justifikasi": "", "konfirmasi": "on"})
     assert "tuliskan justifikasi" in response.content.decode()
     assert not KinerjaOrganisasi.objects.get().is_final
-    response = client.post(url, {"justifikasi": "Hasil rapat TPP: kinerja bidang pelayanan luar biasa.", "konfirmasi": "on"})
+    response = client.post(
+        url, {"justifikasi": "Hasil rapat TPP: kinerja bidang pelayanan luar biasa.", "konfirmasi": "on"}
+    )
     assert response.status_code == 302
     html = client.get(page).content.decode()
     assert 'id="status-final"' in html and "Hasil rapat TPP" in html and "Bambang Wicaksono" in html

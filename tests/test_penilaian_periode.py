@@ -50,14 +50,20 @@ def test_buka_periode_defaults_and_audit(world):
 
 
 def test_buka_periode_custom_deadlines_and_refusals(world):
-    p = services.buka_periode(2026, 4, by=world.admin_bkd, batas_realisasi=D(2026, 5, 7), batas_penilaian=D(2026, 5, 14))
+    p = services.buka_periode(
+        2026, 4, by=world.admin_bkd, batas_realisasi=D(2026, 5, 7), batas_penilaian=D(2026, 5, 14)
+    )
     assert (p.batas_realisasi, p.batas_penilaian) == (D(2026, 5, 7), D(2026, 5, 14))
     with pytest.raises(PenilaianError, match="sudah dibuka"):
         services.buka_periode(2026, 4, by=world.admin_bkd)
     with pytest.raises(PenilaianError, match="tidak boleh setelah batas penilaian"):
-        services.buka_periode(2026, 5, by=world.admin_bkd, batas_realisasi=D(2026, 6, 12), batas_penilaian=D(2026, 6, 10))
+        services.buka_periode(
+            2026, 5, by=world.admin_bkd, batas_realisasi=D(2026, 6, 12), batas_penilaian=D(2026, 6, 10)
+        )
     with pytest.raises(PenilaianError, match="sebelum periode dimulai"):
-        services.buka_periode(2026, 5, by=world.admin_bkd, batas_realisasi=D(2026, 4, 30), batas_penilaian=D(2026, 6, 10))
+        services.buka_periode(
+            2026, 5, by=world.admin_bkd, batas_realisasi=D(2026, 4, 30), batas_penilaian=D(2026, 6, 10)
+        )
     with pytest.raises(PenilaianError, match="Bulan harus"):
         services.buka_periode(2026, 13, by=world.admin_bkd)
     with pytest.raises(PenilaianError, match="Tahun harus"):
