@@ -7,6 +7,7 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/ekinerja_admin."""
 from __future__ import annotations
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -186,6 +187,8 @@ def test_overview_shows_every_opd_with_its_curve(client, world):
     dishub = html.split(f'data-opd="{world.other_opd.kode}"')[1].split("</tr>")[0]
     assert "Istimewa" in dishub and "Sesuai" in dishub
     assert html.count("data-opd=") == Opd.objects.count()
+    assert_svg_numbers(html)
+    assert '<rect x="0.0" y="0" width="80.0"' in dinkes
     melanggar = client.get(_url("kurva_bulan", per), {"tampil": "melanggar"}).content.decode()
     assert melanggar.count("data-opd=") == 1 and f'data-opd="{world.opd.kode}"' in melanggar
     assert client.get(_url("kurva_bulan", per), {"tampil": "dinilai"}).content.decode().count("data-opd=") == 2
@@ -194,6 +197,19 @@ def test_overview_shows_every_opd_with_its_curve(client, world):
         client.force_login(user)
         page = client.get(_url("kurva_bulan", per)).content.decode()
         assert page.count("data-opd=") == n and f'data-opd="{world.opd.kode}"' in page
+
+
+SVG_NUMBER = re.compile(r'\s(?:x|y|width|height)="([^"]*)"')
+
+
+def assert_svg_numbers(html: str) -> None:
+    """Every coordinate of the charts is a number a browser reads: the Indonesian locale writes
+    80.0 as "80,0", which used to make the bars vanish."""
+    svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert svgs
+    for svg in svgs:
+        for value in SVG_NUMBER.findall(svg):
+            assert re.fullmatch(r"-?\d+(\.\d+)?", value), value
 
 
 def _queries(client, url: str) -> int:
@@ -236,6 +252,7 @@ def test_opd_page_names_every_broken_constraint(client, world):
     assert "Sangat Kurang 0 dari 10 pegawai" in html
     assert "Kurang + Butuh Perbaikan 0 dari 10 pegawai" in html
     assert "tidak boleh ada pegawai dengan predikat Sangat Baik" in html
+    assert_svg_numbers(html)
     # A reader sees no admin form.
     assert 'id="form-capaian"' not in html and 'id="form-finalkan"' not in html
     assert client.get(_url("kurva_opd", per, world.other_opd)).status_code == 404
