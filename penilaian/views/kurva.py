@@ -84,7 +84,7 @@ def get_opd_kurva_for(user: Pegawai, pk: int) -> Opd:
 class BarisOpd:
     opd: Opd
     kurva: KurvaOpd
-    jumlah: list[int]
+    jumlah: list[tuple[str, int]]  # (predikat label, count) in the regulation's order
     segmen: list[dict]
     pelanggaran: list[str]
 
@@ -124,7 +124,7 @@ def kurva_bulan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     periode = get_periode(tahun, bulan)
     opds = list(services.opd_kurva_visible_to(request.user))
     rows = [
-        BarisOpd(o, k, [b["jumlah"] for b in k.baris], _segmen(k), k.pelanggaran)
+        BarisOpd(o, k, [(b["predikat"].label, b["jumlah"]) for b in k.baris], _segmen(k), k.pelanggaran)
         for o, k in zip(opds, kurva_semua_opd(periode, opds), strict=True)
     ]
     ringkasan = {
