@@ -117,7 +117,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _reference_data_after_flush(request) -> None:
     """Transactional tests run last (pytest-django orders them so); each starts after the previous
     one's flush, so it needs the reference rows back."""
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and bool(marker.kwargs.get("transaction"))
+    if transactional or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
 
