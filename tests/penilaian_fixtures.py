@@ -109,7 +109,7 @@ def tambah_aksi(
     realisasi_uraian: str = "", bukti: bool = False,
 ) -> RencanaAksi:  # fmt: skip
     """A rencana aksi row (ORM: arranging a state, not testing the service)."""
-    rhk = list(ev.skp.rhk_set.order_by("jenis", "urutan", "pk"))[rhk_index]
+    rhk = sorted(ev.skp.rhk_set.all(), key=lambda r: (r.jenis != "UTAMA", r.urutan, r.pk))[rhk_index]
     iki = list(rhk.iki_set.order_by("urutan", "pk"))[iki_index]
     ra = RencanaAksi.objects.create(
         evaluasi=ev, rhk=rhk, iki=iki, uraian=uraian, target=None if target is None else Decimal(target),

@@ -178,6 +178,11 @@ def capaian_aksi(ra: RencanaAksi) -> tuple[Decimal | None, Decimal | None]:
         return None, None
 
 
+def urut_rhk(rows) -> list[RencanaHasilKerja]:
+    """RHK utama first, then tambahan, each in the SKP's order (as the SKP page lists them)."""
+    return sorted(rows, key=lambda r: (r.jenis != RencanaHasilKerja.Jenis.UTAMA, r.urutan, r.pk))
+
+
 def bagian_evaluasi(evaluasi: list[Evaluasi], *, user: Pegawai, terkunci: bool) -> list[Bagian]:
     """The read model of the evaluations' rencana aksi by RHK, with capaian and umpan balik. A
     fixed number of queries for any number of evaluations, RHK and rencana aksi."""
@@ -185,10 +190,10 @@ def bagian_evaluasi(evaluasi: list[Evaluasi], *, user: Pegawai, terkunci: bool) 
         return []
     skp_ids = {e.skp_id for e in evaluasi}
     ev_ids = [e.pk for e in evaluasi]
-    rhk_rows = list(
-        RencanaHasilKerja.objects.filter(skp_id__in=skp_ids)
-        .order_by("jenis", "urutan", "pk")
-        .prefetch_related(Prefetch("iki_set", IndikatorKinerja.objects.order_by("urutan", "pk")))
+    rhk_rows = urut_rhk(
+        RencanaHasilKerja.objects.filter(skp_id__in=skp_ids).prefetch_related(
+            Prefetch("iki_set", IndikatorKinerja.objects.order_by("urutan", "pk"))
+        )
     )
     aksi_rows = list(
         RencanaAksi.objects.filter(evaluasi_id__in=ev_ids)
@@ -412,14 +417,13 @@ def salin_rencana_aksi_bulan_lalu(ev: Evaluasi, *, by: Pegawai, versi: int | Non
     number copied."""
     _siap_ubah(ev, by, versi)
     lalu = periode_sebelumnya(ev.periode)
-    sumber = (
-        list(
-            RencanaAksi.objects.filter(evaluasi__periode=lalu, evaluasi__pegawai_id=ev.pegawai_id).order_by(
-                "evaluasi__mulai", "rhk__jenis", "rhk__urutan", "urutan", "pk"
-            )
+    sumber = sorted(
+        RencanaAksi.objects.filter(evaluasi__periode=lalu, evaluasi__pegawai_id=ev.pegawai_id).select_related(
+            "evaluasi", "rhk"
         )
         if lalu
-        else []
+        else [],
+        key=lambda r: (r.evaluasi.mulai, r.rhk.jenis != RencanaHasilKerja.Jenis.UTAMA, r.rhk.urutan, r.urutan, r.pk),
     )
     if not sumber:
         raise PenilaianError("Bulan lalu tidak memiliki rencana aksi yang dapat disalin.")

@@ -102,8 +102,7 @@ def evaluasi(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rhk_list(ev: Evaluasi, rhk_id: int | None = None) -> list[RencanaHasilKerja]:
-    qs = RencanaHasilKerja.objects.filter(skp_id=ev.skp_id).order_by("jenis", "urutan", "pk")
-    rows = list(qs.prefetch_related("iki_set"))
+    rows = bulanan.urut_rhk(RencanaHasilKerja.objects.filter(skp_id=ev.skp_id).prefetch_related("iki_set"))
     return [r for r in rows if r.pk == rhk_id] if rhk_id else rows
 
 
