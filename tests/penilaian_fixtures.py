@@ -84,6 +84,8 @@ def skp_disetujui(world, pegawai: Pegawai | None = None) -> Skp:
     tambahan 2 with a ranged kualitas IKI (90–100 %)."""
     pegawai = pegawai or world.pegawai
     atasan = skp_penilai(world)
+    if pegawai.pk == world.penilai.pk:
+        return atasan[0].skp
     skp = skp_services.create_skp(pegawai, by=pegawai, tahun=TAHUN, pendekatan="KUANTITATIF")
     _rhk(skp, pegawai, "Tersusunnya laporan data pelayanan kesehatan", links=atasan, iki=(IKI_DOKUMEN, IKI_WAKTU))
     _rhk(skp, pegawai, "Terlaksananya validasi data kunjungan", jenis="TAMBAHAN", iki=(IKI_KUALITAS,))
