@@ -215,7 +215,11 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 # Cards on the Beranda contributed by apps above `opd` (which must not import them): each entry
 # is a function (user, *, bawahan) -> rendered HTML or "", given the team the Beranda already
 # resolved (see opd.views.home.dashboard).
-DASHBOARD_WIDGETS = ["skp.widgets.ringkasan_skp", "penilaian.widgets_penilai.kartu_penilai"]
+DASHBOARD_WIDGETS = [
+    "skp.widgets.ringkasan_skp",
+    "penilaian.widgets.kartu_pegawai",
+    "penilaian.widgets_penilai.kartu_penilai",
+]
 
 # Reactions of apps above `skp` to SKP events (skp.services._common.run_hooks), so that `skp`
 # needs no import of `penilaian`: a revision carries the month's rencana aksi to its RHK, and
