@@ -467,7 +467,7 @@ def test_team_page(client, world, dikirim):
     response = client.get(reverse("penilaian:tahunan_tim_sekarang"))
     assert response.status_code == 302 and response.url.endswith(f"/tahunan/{datetime.date.today().year - 1}/tim/")
     page = client.get(reverse("penilaian:tahunan_tim", args=[T])).content.decode()
-    assert "Agus Setiawan" in page and "Dewi Lestari" in page and "Belum diisi" in page
+    assert "Agus Setiawan" in page and "Dewi Lestari" in page and "Belum diisi: 1" in page and "Dikirim: 1" in page
     assert reverse("penilaian:nilai_tahunan", args=[dikirim.pk]) in page
 
 

@@ -280,8 +280,8 @@ def tahunan_tim(request: HttpRequest, tahun: int) -> HttpResponse:
             for e in Evaluasi.objects.filter(periode=periode, pegawai_id__in=[p.pk for p in bawahan], hasil_bulan=True)
         }
     rows = [{"pegawai": p, "ev": evaluasi.get(p.pk)} for p in bawahan]
-    jumlah = {s.label: sum(1 for r in rows if r["ev"] and r["ev"].status == s) for s in St}
-    jumlah[St.DRAFT.label] += sum(1 for r in rows if r["ev"] is None)
+    jumlah = {"Belum diisi": sum(1 for r in rows if r["ev"] is None)}
+    jumlah.update({s.label: sum(1 for r in rows if r["ev"] and r["ev"].status == s) for s in St})
     context = {
         "tahun": tahun,
         "periode": periode,
