@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from opd.models import Pegawai
+from opd.models import Jabatan, Pegawai
 from opd.services import resolve_penilai
 from penilaian import rules
 from penilaian.models import BukaKunci, Evaluasi, KinerjaOrganisasi, Periode
@@ -96,16 +96,20 @@ def skp_berlaku(pegawai_id: int, periode: Periode) -> list[Skp]:
 def pastikan_evaluasi(pegawai: Pegawai, periode: Periode) -> list[Evaluasi]:
     """The evaluation rows of the pegawai's period, one per SKP in force, created when missing.
     The one whose SKP starts last (in force on the period's last day) is the period's result.
+    An evaluation belongs to an SKP lineage, not to one version: a rated (or locked) month keeps
+    the version it was rated on after a revision, and is still that lineage's evaluation.
     Idempotent and safe under concurrency (the pegawai row is locked)."""
     Pegawai.objects.select_for_update().filter(pk=pegawai.pk).first()
     daftar = skp_berlaku(pegawai.pk, periode)
-    existing = {e.skp_id: e for e in Evaluasi.objects.filter(periode=periode, pegawai_id=pegawai.pk)}
+    existing: dict[int, Evaluasi] = {}
+    for e in Evaluasi.objects.filter(periode=periode, pegawai_id=pegawai.pk).select_related("skp").order_by("pk"):
+        existing.setdefault(e.skp.lineage_root_id, e)
     result = []
-    terakhir = daftar[-1].pk if daftar else None
+    terakhir = daftar[-1].lineage_root_id if daftar else None
     for skp in daftar:
         mulai = max(skp.mulai, periode.mulai)
         selesai = min(skp.selesai, periode.selesai)
-        ev = existing.pop(skp.pk, None)
+        ev = existing.pop(skp.lineage_root_id, None)
         if ev is None:
             ev = Evaluasi(
                 periode=periode, pegawai=pegawai, skp=skp, mulai=mulai, selesai=selesai,
@@ -119,14 +123,14 @@ def pastikan_evaluasi(pegawai: Pegawai, periode: Periode) -> list[Evaluasi]:
         result.append(ev)
     # Exactly one result row: the SKP in force last. Clear first (partial unique constraint).
     rows = [*result, *existing.values()]
-    salah = [e.pk for e in rows if e.hasil_bulan and e.skp_id != terakhir]
+    salah = [e.pk for e in rows if e.hasil_bulan and e.skp.lineage_root_id != terakhir]
     if salah:
         Evaluasi.objects.filter(pk__in=salah).update(hasil_bulan=False)
     for e in rows:
         if e.pk in salah:
             e.hasil_bulan = False
     for e in result:
-        if e.skp_id == terakhir and not e.hasil_bulan:
+        if e.skp.lineage_root_id == terakhir and not e.hasil_bulan:
             Evaluasi.objects.filter(pk=e.pk).update(hasil_bulan=True)
             e.hasil_bulan = True
     return result
@@ -135,10 +139,20 @@ def pastikan_evaluasi(pegawai: Pegawai, periode: Periode) -> list[Evaluasi]:
 def isi_snapshot_pegawai(ev: Evaluasi, pegawai: Pegawai) -> None:
     jabatan = pegawai.jabatan
     ev.snap_opd_id = pegawai.opd_id
+    data = snapshot_of(pegawai)
+    skp_jabatan_id = ev.skp.jabatan_id if ev.skp_id else None
+    if skp_jabatan_id and skp_jabatan_id != pegawai.jabatan_id:
+        # The part of a period under an SKP closed at a jabatan change (SPEC §5): the pegawai
+        # held that SKP's jabatan then, whatever they hold today.
+        jabatan = Jabatan.objects.select_related("opd", "unit").get(pk=skp_jabatan_id)
+        ev.snap_opd_id = jabatan.opd_id or pegawai.opd_id
+        data.update(
+            jabatan=jabatan.nama, jenis_jabatan=jabatan.get_jenis_display(),
+            unit=jabatan.unit.nama if jabatan.unit_id else "", opd=jabatan.opd.nama if jabatan.opd_id else data["opd"],
+        )  # fmt: skip
     ev.snap_kelas_jabatan = jabatan.kelas_jabatan if jabatan else None
     ev.snap_golongan = pegawai.golongan or ""
     ev.snap_kedudukan_hukum = pegawai.kedudukan_hukum
-    data = snapshot_of(pegawai)
     data["kelas_jabatan"] = jabatan.kelas_jabatan if jabatan and jabatan.kelas_jabatan else ""
     data["kedudukan_hukum"] = pegawai.get_kedudukan_hukum_display()
     ev.snapshot_pegawai = data

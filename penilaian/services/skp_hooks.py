@@ -1,7 +1,8 @@
 """Reactions to SKP events (settings.SKP_HOOKS, called inside the SKP service's transaction).
 
 - A revision approved mid-year: the open evaluations of the previous version move to the new
-  version, and their rencana aksi follow their RHK and IKI to the copies (`asal`). Rows of an RHK
+  version, and their rencana aksi (and an open annual evaluation's realisation per IKI) follow
+  their RHK and IKI to the copies (`asal`). Rows of an RHK
   or IKI deleted in the revision stay on the old row (still readable; the page says so). Rated or
   locked evaluations keep the version that was in force when they were rated.
 - An SKP closed at a jabatan change: each open evaluation of a period the closing falls in is cut
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 
-from penilaian.models import Evaluasi, RencanaAksi, UmpanBalik
+from penilaian.models import Evaluasi, RealisasiTahunan, RencanaAksi, UmpanBalik
 from skp.models import IndikatorKinerja, RencanaHasilKerja, Skp
 
 TERBUKA = (Evaluasi.Status.DRAFT, Evaluasi.Status.DIKIRIM, Evaluasi.Status.DIKEMBALIKAN)
@@ -37,6 +38,11 @@ def revisi_disetujui(*, previous: Skp, current: Skp) -> None:
             ra.iki_id = iki_map[ra.iki_id]
             moved.append(ra)
     RencanaAksi.objects.bulk_update(moved, ["rhk", "iki"])
+    # An open annual evaluation's realisation per IKI follows its IKI too.
+    tahunan = list(RealisasiTahunan.objects.filter(evaluasi_id__in=ids, iki_id__in=list(iki_map)))
+    for rt in tahunan:
+        rt.iki_id = iki_map[rt.iki_id]
+    RealisasiTahunan.objects.bulk_update(tahunan, ["iki"])
     for ub in UmpanBalik.objects.filter(evaluasi_id__in=ids, rhk_id__in=list(rhk_map)):
         UmpanBalik.objects.filter(pk=ub.pk).update(rhk_id=rhk_map[ub.rhk_id])
     Evaluasi.objects.filter(pk__in=ids).update(skp=current)
