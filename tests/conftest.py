@@ -107,6 +107,16 @@ def ensure_reference_data() -> None:
         migration.create_opd(apps, None)
 
 
+def pytest_configure(config) -> None:
+    """Bukti dukung written by any test (the demo's evidence files included) go to a throw-away
+    folder, never to the developer's data/bukti."""
+    import tempfile
+
+    from django.conf import settings
+
+    settings.BUKTI_ROOT = Path(tempfile.mkdtemp(prefix="ekinerja-bukti-"))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

@@ -32,12 +32,14 @@ DOWNLOADS = {"opd:impor_templat"}
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker) -> DemoAccounts:
+    from penilaian.demo import seed_penilaian
     from skp.demo import seed_skp
 
     with django_db_blocker.unblock(), transaction.atomic():
         ensure_reference_data()  # a transactional test elsewhere may have flushed the OPD rows
         accounts = seed_organisation()
         seed_skp(tahun=timezone.localdate().year)
+        accounts.logins.extend(seed_penilaian(tahun=timezone.localdate().year).logins)
         yield accounts
         transaction.set_rollback(True)
 
@@ -97,12 +99,23 @@ def crawl(client, start: str = "/") -> tuple[dict[str, int], dict[str, str]]:
 def test_readme_lists_every_demo_role(db, demo):
     """The crawl logs in as the roles of the README table; the demo creates exactly those."""
     assert readme_logins() == {login.peran: login.nip for login in demo.logins}
-    assert len(demo.logins) == 8
+    assert len(demo.logins) == 10
 
 
 @pytest.mark.parametrize(
     "peran",
-    ["Pegawai", "Pejabat penilai", "Kepala OPD", "Admin OPD", "Admin BKD", "Auditor", "Plt (Sekretaris)", "Bupati"],
+    [
+        "Pegawai",
+        "Pejabat penilai",
+        "Kepala OPD",
+        "Admin OPD",
+        "Admin BKD",
+        "Auditor",
+        "Plt (Sekretaris)",
+        "Bupati",
+        "Penilai (bulanan)",
+        "Pegawai (bulanan)",
+    ],
 )
 def test_no_link_leads_to_an_error(client, db, demo, peran):
     nip = readme_logins()[peran]

@@ -30,6 +30,9 @@ class Command(BaseCommand):
         # The skp app may ship its own demo; plug it in without this command knowing more of it.
         if not tanpa_skp and importlib.util.find_spec("skp.demo") is not None:
             importlib.import_module("skp.demo").seed_skp(tahun=tahun, stdout=self.stdout)
+            from penilaian.demo import seed_penilaian
+
+            accounts.logins.extend(seed_penilaian(tahun=tahun, stdout=self.stdout).logins)
         self.print_logins(accounts)
         self.stdout.write(f"Selesai dalam {time.monotonic() - started:.1f} detik.")
 
