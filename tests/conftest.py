@@ -123,6 +123,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ensure_reference_data()
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return (marker is not None and bool(marker.kwargs.get("transaction"))) or bool(
+        {"transactional_db", "live_server"} & set(names)
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has flushed the tables, put the reference rows back at once:
+    under pytest-xdist (`./dev test` runs two workers, files kept together) a worker may run an
+    ordinary test file after a browser journey, which pytest-django's ordering cannot prevent."""
+    yield
+    if _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_after_flush(request) -> None:
     """Transactional tests run last (pytest-django orders them so); each starts after the previous
