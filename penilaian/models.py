@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -365,3 +366,325 @@ class KinerjaOrganisasi(models.Model):
     @property
     def is_final(self) -> bool:
         return self.difinalkan_pada is not None
+
+
+# TPP basis (SPEC §7, §8) ----------------------------------------------------------------------------
+
+# Kedudukan hukum whose holders get no TPP by default (SPEC §7): not Aktif on duty.
+KEDUDUKAN_TANPA_TPP_BAWAAN = ["CLTN", "TUGAS_BELAJAR", "PEMBERHENTIAN_SEMENTARA"]
+
+
+def _kedudukan_tanpa_tpp() -> list[str]:
+    return list(KEDUDUKAN_TANPA_TPP_BAWAAN)
+
+
+class SkemaTpp(models.Model):
+    """One version of a year's TPP scheme (SPEC §7), in force from the first day of month
+    `berlaku_mulai` until the next version of the same year. A month uses the version in force on
+    its first day; a version some finalised month used is never changed in place (a new version
+    from a later month is made instead). All parameters in percent."""
+
+    tahun = models.PositiveSmallIntegerField("tahun")
+    berlaku_mulai = models.PositiveSmallIntegerField("berlaku mulai bulan", default=1)
+    bobot_kinerja = models.DecimalField("bobot produktivitas kerja (%)", max_digits=5, decimal_places=2, default=60)
+    bobot_disiplin = models.DecimalField("bobot disiplin kerja (%)", max_digits=5, decimal_places=2, default=40)
+    persen_sangat_baik = models.DecimalField("Sangat Baik (%)", max_digits=5, decimal_places=2, default=100)
+    persen_baik = models.DecimalField("Baik (%)", max_digits=5, decimal_places=2, default=100)
+    persen_butuh_perbaikan = models.DecimalField("Butuh Perbaikan (%)", max_digits=5, decimal_places=2, default=80)
+    persen_kurang = models.DecimalField("Kurang (%)", max_digits=5, decimal_places=2, default=60)
+    persen_sangat_kurang = models.DecimalField("Sangat Kurang (%)", max_digits=5, decimal_places=2, default=40)
+    potongan_tl1 = models.DecimalField("TL1 (%)", max_digits=5, decimal_places=2, default=Decimal("0.5"))
+    potongan_tl2 = models.DecimalField("TL2 (%)", max_digits=5, decimal_places=2, default=1)
+    potongan_tl3 = models.DecimalField("TL3 (%)", max_digits=5, decimal_places=2, default=Decimal("1.25"))
+    potongan_tl4 = models.DecimalField("TL4 (%)", max_digits=5, decimal_places=2, default=Decimal("1.5"))
+    potongan_psw1 = models.DecimalField("PSW1 (%)", max_digits=5, decimal_places=2, default=Decimal("0.5"))
+    potongan_psw2 = models.DecimalField("PSW2 (%)", max_digits=5, decimal_places=2, default=1)
+    potongan_psw3 = models.DecimalField("PSW3 (%)", max_digits=5, decimal_places=2, default=Decimal("1.25"))
+    potongan_psw4 = models.DecimalField("PSW4 (%)", max_digits=5, decimal_places=2, default=Decimal("1.5"))
+    potongan_tanpa_keterangan = models.DecimalField(
+        "tanpa keterangan per hari (%)", max_digits=5, decimal_places=2, default=3
+    )
+    potongan_hukdis = models.DecimalField("hukuman disiplin sedang (%)", max_digits=5, decimal_places=2, default=25)
+    kedudukan_tanpa_tpp = models.JSONField("kedudukan hukum tanpa TPP", default=_kedudukan_tanpa_tpp, blank=True)
+    catatan = models.TextField("catatan perubahan", blank=True)
+    dibuat_oleh = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="+")
+    dibuat_pada = models.DateTimeField("dibuat pada", default=timezone.now)
+    diubah_pada = models.DateTimeField("diubah pada", auto_now=True)
+    versi = models.PositiveIntegerField("versi", default=1)
+
+    class Meta:
+        verbose_name = "skema TPP"
+        verbose_name_plural = "skema TPP"
+        ordering = ["-tahun", "-berlaku_mulai"]
+        constraints = [
+            models.UniqueConstraint(fields=["tahun", "berlaku_mulai"], name="skema_tpp_unique"),
+            models.CheckConstraint(condition=Q(berlaku_mulai__gte=1, berlaku_mulai__lte=12), name="skema_tpp_bulan"),
+            models.CheckConstraint(
+                condition=Q(
+                    bobot_kinerja__gte=0, bobot_disiplin__gte=0, bobot_kinerja__lte=100, bobot_disiplin__lte=100
+                ),
+                name="skema_tpp_bobot_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Skema TPP {self.tahun} mulai {NAMA_BULAN[self.berlaku_mulai - 1]}"
+
+    def aturan(self):
+        """The scheme as `penilaian.rules.SkemaTpp` (what `rules.hitung_tpp` takes)."""
+        from penilaian.rules import Predikat
+        from penilaian.rules import SkemaTpp as Aturan
+
+        return Aturan(
+            bobot_kinerja=self.bobot_kinerja,
+            bobot_disiplin=self.bobot_disiplin,
+            persen_predikat={
+                Predikat.SANGAT_BAIK: self.persen_sangat_baik,
+                Predikat.BAIK: self.persen_baik,
+                Predikat.BUTUH_PERBAIKAN: self.persen_butuh_perbaikan,
+                Predikat.KURANG: self.persen_kurang,
+                Predikat.SANGAT_KURANG: self.persen_sangat_kurang,
+            },
+            potongan_presensi={
+                "TL1": self.potongan_tl1,
+                "TL2": self.potongan_tl2,
+                "TL3": self.potongan_tl3,
+                "TL4": self.potongan_tl4,
+                "PSW1": self.potongan_psw1,
+                "PSW2": self.potongan_psw2,
+                "PSW3": self.potongan_psw3,
+                "PSW4": self.potongan_psw4,
+                "TANPA KETERANGAN": self.potongan_tanpa_keterangan,
+            },
+            potongan_hukdis=self.potongan_hukdis,
+        )
+
+
+class BesaranTpp(models.Model):
+    """The TPP amount (whole Rupiah per month) for one kelas jabatan in one scheme version."""
+
+    skema = models.ForeignKey(SkemaTpp, on_delete=models.CASCADE, related_name="besaran_set")
+    kelas_jabatan = models.PositiveSmallIntegerField("kelas jabatan")
+    besaran = models.PositiveBigIntegerField("besaran TPP (Rp)")
+
+    class Meta:
+        verbose_name = "besaran TPP"
+        verbose_name_plural = "besaran TPP"
+        ordering = ["skema", "-kelas_jabatan"]
+        constraints = [
+            models.UniqueConstraint(fields=["skema", "kelas_jabatan"], name="besaran_tpp_unique"),
+            models.CheckConstraint(condition=Q(kelas_jabatan__gte=1, kelas_jabatan__lte=17), name="besaran_tpp_kelas"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Kelas {self.kelas_jabatan}: Rp{self.besaran}"
+
+
+class ImporPresensi(models.Model):
+    """One imported attendance summary file for a month (SPEC §8). A later import of the same
+    month replaces the month's figures (`menggantikan` points at the one it replaced)."""
+
+    periode = models.ForeignKey(Periode, on_delete=models.PROTECT, related_name="impor_presensi_set")
+    berkas = models.CharField("lokasi berkas", max_length=255, blank=True)
+    nama_berkas = models.CharField("nama berkas", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    jumlah_baris = models.PositiveIntegerField("jumlah baris")
+    menggantikan = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="menggantikan"
+    )
+    diimpor_oleh = models.ForeignKey(Pegawai, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    diimpor_pada = models.DateTimeField("diimpor pada", default=timezone.now)
+
+    class Meta:
+        verbose_name = "impor presensi"
+        verbose_name_plural = "impor presensi"
+        ordering = ["-diimpor_pada"]
+
+    def __str__(self) -> str:
+        return f"Presensi {self.periode} ({self.nama_berkas})"
+
+
+class Presensi(models.Model):
+    """A pegawai's monthly attendance summary (SPEC §8 columns): working days, days absent without
+    reason, and counts of late arrival (TL1–TL4) and early leave (PSW1–PSW4) per band."""
+
+    periode = models.ForeignKey(Periode, on_delete=models.PROTECT, related_name="presensi_set")
+    pegawai = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="presensi_set")
+    impor = models.ForeignKey(ImporPresensi, on_delete=models.PROTECT, related_name="baris_set")
+    hari_kerja = models.PositiveSmallIntegerField("hari kerja")
+    tanpa_keterangan = models.PositiveSmallIntegerField("tanpa keterangan (hari)", default=0)
+    tl1 = models.PositiveSmallIntegerField("TL1", default=0)
+    tl2 = models.PositiveSmallIntegerField("TL2", default=0)
+    tl3 = models.PositiveSmallIntegerField("TL3", default=0)
+    tl4 = models.PositiveSmallIntegerField("TL4", default=0)
+    psw1 = models.PositiveSmallIntegerField("PSW1", default=0)
+    psw2 = models.PositiveSmallIntegerField("PSW2", default=0)
+    psw3 = models.PositiveSmallIntegerField("PSW3", default=0)
+    psw4 = models.PositiveSmallIntegerField("PSW4", default=0)
+
+    class Meta:
+        verbose_name = "presensi bulanan"
+        verbose_name_plural = "presensi bulanan"
+        ordering = ["periode", "pegawai"]
+        constraints = [
+            models.UniqueConstraint(fields=["periode", "pegawai"], name="presensi_unique"),
+            models.CheckConstraint(
+                condition=Q(tanpa_keterangan__lte=models.F("hari_kerja")), name="presensi_absen_lte_hari_kerja"
+            ),
+            models.CheckConstraint(condition=Q(hari_kerja__lte=31), name="presensi_hari_kerja_31"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Presensi {self.periode} — {self.pegawai_id}"
+
+    def hitungan(self) -> dict[str, int]:
+        """Keyed by the SPEC §8 column names, as `rules.hitung_tpp` takes it."""
+        return {
+            "TL1": self.tl1, "TL2": self.tl2, "TL3": self.tl3, "TL4": self.tl4,
+            "PSW1": self.psw1, "PSW2": self.psw2, "PSW3": self.psw3, "PSW4": self.psw4,
+            "TANPA KETERANGAN": self.tanpa_keterangan,
+        }  # fmt: skip
+
+
+class HukumanDisiplin(models.Model):
+    """A disciplinary sentence (PP 94/2021) recorded by the admin BKD. A hukdis sedang reduces
+    the whole TPP for each month from `bulan_mulai` to `bulan_selesai` (first days of months)."""
+
+    class Jenis(models.TextChoices):
+        RINGAN = "RINGAN", "Ringan"
+        SEDANG = "SEDANG", "Sedang"
+        BERAT = "BERAT", "Berat"
+
+    pegawai = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="hukdis_set")
+    jenis = models.CharField("jenis hukuman", max_length=6, choices=Jenis.choices)
+    uraian = models.CharField("hukuman", max_length=255, blank=True)
+    bulan_mulai = models.DateField("bulan pertama")
+    bulan_selesai = models.DateField("bulan terakhir")
+    nomor_sk = models.CharField("nomor SK", max_length=100)
+    tanggal_sk = models.DateField("tanggal SK")
+    dicatat_oleh = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="+")
+    dicatat_pada = models.DateTimeField("dicatat pada", default=timezone.now)
+    dibatalkan_pada = models.DateTimeField("dibatalkan pada", null=True, blank=True)
+    alasan_batal = models.TextField("alasan pembatalan", blank=True)
+
+    class Meta:
+        verbose_name = "hukuman disiplin"
+        verbose_name_plural = "hukuman disiplin"
+        ordering = ["-bulan_mulai", "pegawai"]
+        constraints = [
+            models.CheckConstraint(condition=Q(bulan_selesai__gte=models.F("bulan_mulai")), name="hukdis_urut"),
+            models.CheckConstraint(condition=Q(bulan_mulai__day=1) & Q(bulan_selesai__day=1), name="hukdis_awal_bulan"),
+            models.CheckConstraint(condition=~Q(nomor_sk=""), name="hukdis_nomor_sk"),
+        ]
+        indexes = [models.Index(fields=["bulan_mulai", "bulan_selesai"])]
+
+    def __str__(self) -> str:
+        return f"Hukdis {self.get_jenis_display()} {self.pegawai_id} ({self.nomor_sk})"
+
+
+class TppBulan(models.Model):
+    """A month's TPP basis: open (figures computed on the fly) or final (frozen in `TppBaris`,
+    never recomputed). Changes that would alter a final month show as `PenyesuaianTpp` rows in
+    the next open month."""
+
+    class Status(models.TextChoices):
+        TERBUKA = "TERBUKA", "Sementara"
+        FINAL = "FINAL", "Final"
+
+    periode = models.OneToOneField(Periode, on_delete=models.PROTECT, related_name="tpp")
+    status = models.CharField("status", max_length=8, choices=Status.choices, default=Status.TERBUKA)
+    skema = models.ForeignKey(SkemaTpp, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    difinalkan_oleh = models.ForeignKey(Pegawai, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    difinalkan_pada = models.DateTimeField("difinalkan pada", null=True, blank=True)
+    jumlah_total = models.BigIntegerField("jumlah TPP (Rp)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "TPP bulanan"
+        verbose_name_plural = "TPP bulanan"
+        ordering = ["-periode__tahun", "-periode__bulan"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="TERBUKA") | (Q(difinalkan_pada__isnull=False) & Q(skema__isnull=False)),
+                name="tpp_bulan_final_lengkap",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"TPP {self.periode} ({self.get_status_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == self.Status.FINAL
+
+
+class TppBaris(models.Model):
+    """One pegawai's frozen TPP row of a final month, with everything printed about it (so the
+    export and the breakdown of a final month never read today's data)."""
+
+    tpp_bulan = models.ForeignKey(TppBulan, on_delete=models.CASCADE, related_name="baris_set")
+    pegawai = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="tpp_baris_set")
+    opd = models.ForeignKey(Opd, on_delete=models.PROTECT, related_name="+")
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    nip = models.CharField("NIP", max_length=30)
+    nama = models.CharField("nama", max_length=255)
+    golongan = models.CharField("golongan", max_length=10, blank=True)
+    jabatan = models.CharField("jabatan", max_length=255, blank=True)
+    kelas_jabatan = models.PositiveSmallIntegerField("kelas jabatan", null=True, blank=True)
+    kedudukan_hukum = models.CharField("kedudukan hukum", max_length=30, blank=True)
+    besaran = models.BigIntegerField("besaran TPP (Rp)")
+    predikat = models.CharField("predikat", max_length=20, choices=Predikat.choices, blank=True)
+    persen_kinerja = models.DecimalField("% kinerja", max_digits=6, decimal_places=2)
+    kinerja = models.BigIntegerField("nilai kinerja (Rp)")
+    potongan_disiplin = models.DecimalField("potongan disiplin (%)", max_digits=6, decimal_places=2)
+    disiplin = models.BigIntegerField("nilai disiplin (Rp)")
+    hukdis = models.BigIntegerField("potongan hukdis (Rp)")
+    jumlah = models.BigIntegerField("jumlah TPP (Rp)")
+    keterangan = models.TextField("keterangan", blank=True)
+    rincian = models.JSONField("rincian", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "baris TPP"
+        verbose_name_plural = "baris TPP"
+        ordering = ["tpp_bulan", "opd", "-kelas_jabatan", "nip"]
+        constraints = [
+            models.UniqueConstraint(fields=["tpp_bulan", "pegawai"], name="tpp_baris_unique"),
+            models.CheckConstraint(
+                condition=Q(jumlah=models.F("kinerja") + models.F("disiplin") - models.F("hukdis")),
+                name="tpp_baris_jumlah",
+            ),
+        ]
+        indexes = [models.Index(fields=["tpp_bulan", "opd"])]
+
+    def __str__(self) -> str:
+        return f"TPP {self.nip} {self.jumlah}"
+
+
+class PenyesuaianTpp(models.Model):
+    """A change that would alter a final month's figure for one pegawai (an evaluation unlocked
+    and re-rated, attendance re-imported, a hukdis entered late): shown with old → new and the
+    reason on the next open month's page and export; the final month itself never changes."""
+
+    asal = models.ForeignKey(TppBulan, on_delete=models.PROTECT, related_name="penyesuaian_keluar")
+    dicatat_di = models.ForeignKey(TppBulan, on_delete=models.PROTECT, related_name="penyesuaian_set")
+    pegawai = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="+")
+    opd = models.ForeignKey(Opd, on_delete=models.PROTECT, related_name="+")
+    lama = models.BigIntegerField("jumlah lama (Rp)")
+    baru = models.BigIntegerField("jumlah baru (Rp)")
+    alasan = models.TextField("alasan")
+    rincian_baru = models.JSONField("rincian baru", default=dict, blank=True)
+    dicatat_pada = models.DateTimeField("dicatat pada", default=timezone.now)
+
+    class Meta:
+        verbose_name = "penyesuaian TPP"
+        verbose_name_plural = "penyesuaian TPP"
+        ordering = ["dicatat_di", "opd", "pegawai", "asal"]
+        constraints = [
+            models.UniqueConstraint(fields=["asal", "dicatat_di", "pegawai"], name="penyesuaian_tpp_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Penyesuaian {self.pegawai_id}: {self.lama} → {self.baru}"
+
+    @property
+    def selisih(self) -> int:
+        return self.baru - self.lama
