@@ -44,7 +44,7 @@ from penilaian.models import NAMA_BULAN, BuktiDukung, Evaluasi, Periode, Rencana
 from penilaian.rules import CapaianOrganisasi, Predikat, Rating
 from penilaian.services import alur, bulanan, kurva
 from penilaian.services import periode as periode_svc
-from penilaian.services._common import pastikan_evaluasi
+from penilaian.services._common import isi_snapshot_pegawai, pastikan_evaluasi
 from skp.demo import PILOT_KODES
 from skp.models import IndikatorKinerja, RencanaHasilKerja, Skp
 from skp.services._common import snapshot_of
@@ -290,6 +290,9 @@ class _Dunia:
             ).values_list("pegawai_id", flat=True)
         )
         semua = self.chart.pegawai
+        self.skp_of: dict[int, list[Skp]] = {}
+        for skp in Skp.objects.filter(pegawai_id__in=ids, status=Skp.Status.DISETUJUI).order_by("mulai"):
+            self.skp_of.setdefault(skp.pegawai_id, []).append(skp)
         self.anggota = sorted(
             (semua[i] for i in ids if i in semua and self.chart.penilai_id(i) in semua), key=lambda p: p.nip
         )
@@ -392,11 +395,25 @@ def _rhk_per_skp(skp_ids: set[int]) -> dict[int, list[RencanaHasilKerja]]:
 
 
 def _bulan_lalu(dunia: _Dunia, periode: Periode, *, rusak: bool, jumlah: dict) -> None:
-    """A past month: every member's evaluation submitted and rated, written in bulk."""
+    """A past month: every member's evaluation submitted and rated, written in bulk. A member with
+    one approved SKP in force gets the row built here exactly as `pastikan_evaluasi` builds it
+    (snapshot included); anything else (a revision or a closure inside the month) goes through
+    `pastikan_evaluasi` itself."""
     evs: list[tuple[Pegawai, Evaluasi]] = []
+    baru: list[Evaluasi] = []
     for p in dunia.anggota:
-        for ev in pastikan_evaluasi(p, periode):
+        daftar = [s for s in dunia.skp_of.get(p.pk, []) if s.mulai <= periode.selesai and s.selesai >= periode.mulai]
+        if len(daftar) == 1 and daftar[0].jabatan_id in (None, p.jabatan_id):
+            skp = daftar[0]
+            ev = Evaluasi(
+                periode=periode, pegawai=p, skp=skp, mulai=max(skp.mulai, periode.mulai),
+                selesai=min(skp.selesai, periode.selesai), hasil_bulan=True, snap_opd_id=p.opd_id,
+            )  # fmt: skip
+            isi_snapshot_pegawai(ev, p)
+            baru.append(ev)
             evs.append((p, ev))
+        else:
+            evs.extend((p, ev) for ev in pastikan_evaluasi(p, periode))
     rhk_map = _rhk_per_skp({ev.skp_id for _, ev in evs})
     # The predikat mix per OPD (of the snapshot).
     per_opd: dict[int, list[int]] = {}
@@ -409,68 +426,12 @@ def _bulan_lalu(dunia: _Dunia, periode: Periode, *, rusak: bool, jumlah: dict) -
         daftar = sebaran_predikat(len(idx), rng, rusak=rusak and kode_of.get(opd_id) == KURVA_RUSAK)
         for i, pred in zip(idx, daftar, strict=True):
             predikat_of[i] = pred
-    aksi_rows: list[RencanaAksi] = []
     rating_of: dict[int, tuple[str, str]] = {}
     for i, (p, ev) in enumerate(evs):
-        rng = random.Random(f"{periode.tahun}-{periode.bulan}-{p.nip}")
         pred = predikat_of[i]
-        rating_of[i] = rng.choice(RATING_UNTUK[pred])
-        for urutan, aksi in enumerate(_aksi_untuk(rhk_map.get(ev.skp_id, []), periode, rng), 1):
-            lebih_kecil = aksi["iki"].aspek in {IndikatorKinerja.Aspek.WAKTU, IndikatorKinerja.Aspek.BIAYA}
-            realisasi = _realisasi(aksi["target"], rating_of[i][0], lebih_kecil, rng) if aksi["target"] else None
-            aksi_rows.append(
-                RencanaAksi(
-                    evaluasi=ev,
-                    rhk=aksi["rhk"],
-                    iki=aksi["iki"],
-                    urutan=urutan,
-                    uraian=aksi["uraian"],
-                    target=aksi["target"],
-                    satuan=aksi["satuan"],
-                    realisasi=realisasi,
-                    realisasi_uraian=_uraian_realisasi(aksi, realisasi),
-                )
-            )
-    RencanaAksi.objects.bulk_create(aksi_rows)
-    pemilik = {ev.pk: p for p, ev in evs}
-    tim = {p.pk for p in dunia.tim}
-    bukti_rows = []
-    for n, ra in enumerate(aksi_rows):
-        p = pemilik[ra.evaluasi_id]
-        waktu = _jam(periode.selesai + datetime.timedelta(days=1), 8)
-        if p.pk in tim:
-            tersimpan = bukti.simpan_berkas(_berkas_bukti(p, ra, periode, n))
-            jumlah["berkas"] += 1
-            bukti_rows.append(
-                BuktiDukung(
-                    rencana_aksi=ra,
-                    jenis=BuktiDukung.Jenis.BERKAS,
-                    berkas=tersimpan.berkas,
-                    nama_berkas=tersimpan.nama_berkas,
-                    mime=tersimpan.mime,
-                    ukuran=tersimpan.ukuran,
-                    sha256=tersimpan.sha256,
-                    keterangan="Laporan kegiatan",
-                    diunggah_oleh=p,
-                    diunggah_pada=waktu,
-                )
-            )
-        else:
-            bukti_rows.append(
-                BuktiDukung(
-                    rencana_aksi=ra,
-                    jenis=BuktiDukung.Jenis.TAUTAN,
-                    diunggah_oleh=p,
-                    diunggah_pada=waktu,
-                    tautan=f"https://drive.trenggalekkab.go.id/kinerja/{p.nip}/{periode.tahun}-{periode.bulan:02d}/{n}",
-                    keterangan="Folder dokumentasi kegiatan",
-                )
-            )
-    BuktiDukung.objects.bulk_create(bukti_rows)
-    umpan = []
-    for i, (p, ev) in enumerate(evs):
-        pred = predikat_of[i]
-        rating_hasil, rating_perilaku = rating_of[i]
+        rating_hasil, rating_perilaku = rating_of[i] = random.Random(
+            f"{periode.tahun}-{periode.bulan}-{p.nip}-r"
+        ).choice(RATING_UNTUK[pred])
         assert rules.predikat(rating_hasil, rating_perilaku) == pred
         penilai = dunia.penilai(p)
         hari = 1 + (p.pk % 4)
@@ -482,19 +443,64 @@ def _bulan_lalu(dunia: _Dunia, periode: Periode, *, rusak: bool, jumlah: dict) -
         ev.snapshot_penilai = snapshot_of(penilai)
         ev.snapshot_atasan_penilai = snapshot_of(dunia.atasan_penilai(p))
         ev.versi += 3
+    Evaluasi.objects.bulk_create(baru, batch_size=500)
+    lama = [ev for _, ev in evs if ev.pk and ev not in baru]
+    if lama:
+        Evaluasi.objects.bulk_update(
+            lama,
+            ["status", "dikirim_pada", "dinilai_pada", "rating_hasil", "rating_perilaku", "predikat", "dinilai_oleh",
+             "snapshot_penilai", "snapshot_atasan_penilai", "versi"],
+            batch_size=500,
+        )  # fmt: skip
+    aksi_rows: list[RencanaAksi] = []
+    for i, (p, ev) in enumerate(evs):
+        rng = random.Random(f"{periode.tahun}-{periode.bulan}-{p.nip}")
+        for urutan, aksi in enumerate(_aksi_untuk(rhk_map.get(ev.skp_id, []), periode, rng), 1):
+            lebih_kecil = aksi["iki"].aspek in {IndikatorKinerja.Aspek.WAKTU, IndikatorKinerja.Aspek.BIAYA}
+            realisasi = _realisasi(aksi["target"], rating_of[i][0], lebih_kecil, rng) if aksi["target"] else None
+            aksi_rows.append(
+                RencanaAksi(
+                    evaluasi=ev, rhk=aksi["rhk"], iki=aksi["iki"], urutan=urutan, uraian=aksi["uraian"],
+                    target=aksi["target"], satuan=aksi["satuan"], realisasi=realisasi,
+                    realisasi_uraian=_uraian_realisasi(aksi, realisasi),
+                )
+            )  # fmt: skip
+    RencanaAksi.objects.bulk_create(aksi_rows, batch_size=1000)
+    pemilik = {ev.pk: p for p, ev in evs}
+    tim = {p.pk for p in dunia.tim}
+    bukti_rows = []
+    for n, ra in enumerate(aksi_rows):
+        p = pemilik[ra.evaluasi_id]
+        waktu = _jam(periode.selesai + datetime.timedelta(days=1), 8)
+        if p.pk in tim:
+            tersimpan = bukti.simpan_berkas(_berkas_bukti(p, ra, periode, n))
+            jumlah["berkas"] += 1
+            bukti_rows.append(
+                BuktiDukung(
+                    rencana_aksi=ra, jenis=BuktiDukung.Jenis.BERKAS, berkas=tersimpan.berkas,
+                    nama_berkas=tersimpan.nama_berkas, mime=tersimpan.mime, ukuran=tersimpan.ukuran,
+                    sha256=tersimpan.sha256, keterangan="Laporan kegiatan", diunggah_oleh=p, diunggah_pada=waktu,
+                )
+            )  # fmt: skip
+        else:
+            bukti_rows.append(
+                BuktiDukung(
+                    rencana_aksi=ra, jenis=BuktiDukung.Jenis.TAUTAN, diunggah_oleh=p, diunggah_pada=waktu,
+                    tautan=f"https://drive.trenggalekkab.go.id/kinerja/{p.nip}/{periode.tahun}-{periode.bulan:02d}/{n}",
+                    keterangan="Folder dokumentasi kegiatan",
+                )
+            )  # fmt: skip
+    BuktiDukung.objects.bulk_create(bukti_rows, batch_size=1000)
+    umpan = []
+    for i, (p, ev) in enumerate(evs):
+        pred = predikat_of[i]
         rhk_list = rhk_map.get(ev.skp_id, [])
         if rhk_list and (pred != Predikat.BAIK or p.pk % 5 == 0):
             umpan.append(UmpanBalik(evaluasi=ev, rhk=rhk_list[0], teks=UMPAN_BALIK[pred]))
         if pred in PERILAKU_UMPAN_BALIK:
             kode, teks = PERILAKU_UMPAN_BALIK[pred]
             umpan.append(UmpanBalik(evaluasi=ev, perilaku=kode, teks=teks))
-    Evaluasi.objects.bulk_update(
-        [ev for _, ev in evs],
-        ["status", "dikirim_pada", "dinilai_pada", "rating_hasil", "rating_perilaku", "predikat", "dinilai_oleh",
-         "snapshot_penilai", "snapshot_atasan_penilai", "versi"],
-        batch_size=500,
-    )  # fmt: skip
-    UmpanBalik.objects.bulk_create(umpan)
+    UmpanBalik.objects.bulk_create(umpan, batch_size=1000)
     jumlah["evaluasi"] += len(evs)
 
 
