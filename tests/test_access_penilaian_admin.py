@@ -51,7 +51,12 @@ def _state(world) -> dict:
     for opd in (world.opd, world.other_opd):
         capaian(opd, per, "BAIK", world.admin_bkd)
         isi_kurva(opd, per, {Predikat.BAIK: 3, Predikat.BUTUH_PERBAIKAN: 1})
-    return {"per": per, "opd": world.opd, "lain": world.other_opd}
+    from penilaian.models import BukaKunci
+
+    alasan = "Bukti salah unggah"
+    bk = BukaKunci.objects.create(periode=per, pegawai=world.pegawai2, alasan=alasan, dibuka_oleh=world.admin_bkd)
+    bk_lain = BukaKunci.objects.create(periode=per, pegawai=world.outsider, alasan=alasan, dibuka_oleh=world.admin_bkd)
+    return {"per": per, "opd": world.opd, "lain": world.other_opd, "bk": bk, "bk_lain": bk_lain}
 
 
 def _per(s: dict) -> list:
@@ -68,6 +73,14 @@ def _lain(s: dict) -> list:
 
 def _none(s: dict) -> list:
     return []
+
+
+def _bk(s: dict) -> list:
+    return [s["bk"].pk]
+
+
+def _bk_lain(s: dict) -> list:
+    return [s["bk_lain"].pk]
 
 
 def _batas() -> dict:
@@ -92,6 +105,8 @@ TABLE: list[tuple[str, str, Callable, dict | Callable, dict[str, int]]] = [
     ("buka_kunci_list", "post", _none,
      lambda w, s: {"periode": s["per"].pk, "nip": w.pegawai.nip, "alasan": "Cuti sakit"},
      only({"admin_bkd": 302, "admin_opd": 302})),
+    ("buka_kunci_tutup", "post", _bk, {"alasan": "Salah buka"}, only({"admin_bkd": 302, "admin_opd": 302})),
+    ("buka_kunci_tutup", "post", _bk_lain, {"alasan": "Salah buka"}, only({"admin_bkd": 302, "admin_opd": 404})),
     ("kurva", "get", _none, {}, readers(302)),
     ("kurva_bulan", "get", _per, {}, readers(200)),
     ("kurva_opd", "get", _opd, {}, readers(200)),
@@ -161,9 +176,14 @@ def test_forged_posts_change_nothing(client, world):
     client.post(
         reverse("penilaian:buka_kunci_list"), {"periode": state["per"].pk, "nip": world.pegawai.nip, "alasan": "x"}
     )
+    client.post(reverse("penilaian:buka_kunci_tutup", args=_bk(state)), {"alasan": "x"})
+    client.force_login(world.admin_opd)
+    client.post(reverse("penilaian:buka_kunci_tutup", args=_bk_lain(state)), {"alasan": "x"})
     assert set(KinerjaOrganisasi.objects.values_list("capaian", flat=True)) == {"BAIK"}
     assert not KinerjaOrganisasi.objects.filter(difinalkan_pada__isnull=False).exists()
-    assert not Periode.objects.filter(tahun=2030).exists() and not BukaKunci.objects.exists()
+    assert not Periode.objects.filter(tahun=2030).exists()
+    assert not BukaKunci.objects.exclude(pk__in=[state["bk"].pk, state["bk_lain"].pk]).exists()
+    assert not BukaKunci.objects.filter(ditutup_pada__isnull=False).exists()
     assert Periode.objects.get(pk=state["per"].pk).batas_penilaian < timezone.localdate()
     assert AuditLog.objects.count() == before
 

@@ -151,6 +151,39 @@ def test_buka_kunci_rules(world):
     assert audit_row.opd_id == world.opd.pk and audit_row.actor == world.admin_opd
 
 
+def test_kunci_kembali_closes_an_unlock_opened_by_mistake(world, client):
+    p = periode_terkunci()
+    row = services.buka_kunci(p, world.pegawai, by=world.admin_opd, alasan="Salah pilih pegawai")
+    assert not is_terkunci_untuk(p, world.pegawai.pk)
+    with pytest.raises(PenilaianError, match="alasan"):
+        services.kunci_kembali(row, by=world.admin_bkd, alasan="  ")
+    for user in (world.auditor, world.penilai, world.kepala, world.pegawai):
+        with pytest.raises(PenilaianError):
+            services.kunci_kembali(row, by=user, alasan="Tidak perlu")
+    assert BukaKunci.objects.get(pk=row.pk).is_aktif
+    services.kunci_kembali(row, by=world.admin_bkd, alasan="Dibuka untuk pegawai yang salah")
+    assert is_terkunci_untuk(p, world.pegawai.pk)
+    audit_row = AuditLog.objects.for_object(row).get(aksi="periode_dikunci_kembali")
+    assert audit_row.alasan == "Dibuka untuk pegawai yang salah" and audit_row.actor == world.admin_bkd
+    # Twice (a second tab): told, nothing more written.
+    with pytest.raises(PenilaianError, match="sudah terkunci kembali"):
+        services.kunci_kembali(row, by=world.admin_opd, alasan="Sekali lagi")
+    assert AuditLog.objects.for_object(row).filter(aksi="periode_dikunci_kembali").count() == 1
+    # Never on one's own unlock (the admin OPD's own period, opened by the admin BKD).
+    own = services.buka_kunci(p, world.admin_opd, by=world.admin_bkd, alasan="Sakit")
+    with pytest.raises(PenilaianError, match="sendiri"):
+        services.kunci_kembali(own, by=world.admin_opd, alasan="Sudah sembuh")
+    # Through the page: the reason is required, the message says what happened.
+    client.force_login(world.admin_bkd)
+    response = client.post(reverse("penilaian:buka_kunci_tutup", args=[own.pk]), {"alasan": ""}, follow=True)
+    assert "Tuliskan alasan" in response.content.decode()
+    assert BukaKunci.objects.get(pk=own.pk).is_aktif
+    response = client.post(reverse("penilaian:buka_kunci_tutup", args=[own.pk]), {"alasan": "Selesai"}, follow=True)
+    assert "terkunci kembali" in response.content.decode()
+    assert not BukaKunci.objects.get(pk=own.pk).is_aktif
+    assert client.get(reverse("penilaian:buka_kunci_tutup", args=[own.pk])).status_code == 405
+
+
 def test_lock_probe_through_the_pegawai_and_penilai_services(world):
     """SPEC §5: nothing changes in a locked month; an unlock lets the pegawai submit; the penilai's
     saved evaluation locks it again."""

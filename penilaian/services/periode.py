@@ -178,3 +178,38 @@ def buka_kunci(periode: Periode, pegawai: Pegawai, *, by: Pegawai, alasan: str) 
         opd_id=pegawai.opd_id,
     )
     return row
+
+
+@transaction.atomic
+def kunci_kembali(row: BukaKunci, *, by: Pegawai, alasan: str) -> BukaKunci:
+    """Close an unlock before the pegawai's evaluation is saved (opened by mistake, or the
+    correction is no longer needed): the period is locked again for that pegawai. The same people
+    who may open it, never for oneself; a written reason; twice → told it is already closed."""
+    alasan = (alasan or "").strip()
+    fresh = BukaKunci.objects.select_for_update().select_related("periode", "pegawai").get(pk=row.pk)
+    pegawai = fresh.pegawai
+    if by.pk == pegawai.pk:
+        raise PenilaianError("Anda tidak dapat mengubah kunci periode Anda sendiri.")
+    if not boleh_membuka_kunci(by, pegawai):
+        raise PenilaianError("Hanya admin BKD atau admin OPD pegawai ini yang dapat mengunci kembali periodenya.")
+    if fresh.ditutup_pada is not None:
+        raise PenilaianError(
+            f"Periode {fresh.periode.nama} untuk {pegawai.nama_lengkap} sudah terkunci kembali "
+            f"pada {timezone.localtime(fresh.ditutup_pada):%d-%m-%Y %H.%M}."
+        )
+    if not alasan:
+        raise PenilaianError("Tuliskan alasan mengunci kembali periode ini.")
+    if len(alasan) > ALASAN_MAKS:
+        raise PenilaianError(f"Alasan paling banyak {ALASAN_MAKS} karakter.")
+    fresh.ditutup_pada = timezone.now()
+    fresh.save(update_fields=["ditutup_pada"])
+    audit.record(
+        fresh,
+        "periode_dikunci_kembali",
+        by=by,
+        perubahan={"buka_kunci": ("aktif", "ditutup")},
+        alasan=alasan,
+        opd_id=pegawai.opd_id,
+    )
+    row.ditutup_pada = fresh.ditutup_pada
+    return row

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -274,9 +274,26 @@ def buka_kunci_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST
+def buka_kunci_tutup(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lock a period again for one pegawai before their evaluation is saved (POST, with a reason)."""
+    user = request.user
+    if not boleh_kelola_buka_kunci(user):
+        raise PermissionDenied("Halaman ini untuk admin BKD dan admin OPD.")
+    row = get_object_or_404(_buka_kunci_rows(user), pk=pk)
+    try:
+        services.kunci_kembali(row, by=user, alasan=request.POST.get("alasan", ""))
+    except PenilaianError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Periode {row.periode.nama} terkunci kembali untuk {row.pegawai.nama_lengkap}.")
+    return redirect("penilaian:buka_kunci_list")
+
+
 urlpatterns = [
     path("periode/", periode_list, name="periode_list"),
     path("periode/buka-tahun/", periode_buka_tahun, name="periode_buka_tahun"),
     path("periode/<int:tahun>/<int:bulan>/ubah/", periode_ubah, name="periode_ubah"),
     path("buka-kunci/", buka_kunci_list, name="buka_kunci_list"),
+    path("buka-kunci/<int:pk>/tutup/", buka_kunci_tutup, name="buka_kunci_tutup"),
 ]
