@@ -50,6 +50,15 @@ def readme_logins() -> dict[str, str]:
     return dict(rows)
 
 
+# Words an English browser must never see (the app is Indonesian whatever Accept-Language says).
+ENGLISH = re.compile(
+    r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|June|July|August|"
+    r"October|December|This field is required|Page not found|Forbidden|Server Error|Previous|Next|Submit|"
+    r"Search|Log out|Logout)\b"
+)
+english_seen: dict[str, str] = {}
+
+
 def crawl(client, start: str = "/") -> tuple[dict[str, int], dict[str, str]]:
     """Breadth-first over same-site GET links: url → status, and for each url the page linking it."""
     seen: dict[str, int] = {}
@@ -70,7 +79,11 @@ def crawl(client, start: str = "/") -> tuple[dict[str, int], dict[str, str]]:
             continue
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
-        for href in HREF.findall(response.content.decode()):
+        html = response.content.decode()
+        visible = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", html, flags=re.S)
+        if found := ENGLISH.search(visible):
+            english_seen[url] = found.group(0)
+        for href in HREF.findall(html):
             target = urljoin(url, href.replace("&amp;", "&"))
             parts = urlsplit(target)
             if (
@@ -120,9 +133,13 @@ def test_readme_lists_every_demo_role(db, demo):
 def test_no_link_leads_to_an_error(client, db, demo, peran):
     nip = readme_logins()[peran]
     client.force_login(Pegawai.objects.get(nip=nip))
+    # As an English browser: every page must still be Indonesian.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    english_seen.clear()
     seen, parent = crawl(client)
     dead = {url: (status, parent.get(url)) for url, status in seen.items() if status in (403, 404, 405, 500)}
     assert not dead, f"{peran}: tautan mati (url: (status, dari halaman)) {dead}"
+    assert not english_seen, f"{peran}: kata bahasa Inggris di halaman {english_seen}"
     assert len(seen) > 5, seen  # the crawl went somewhere
 
 
