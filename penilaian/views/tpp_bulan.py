@@ -178,6 +178,13 @@ def tpp_finalkan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     return _render_bulan(request, periode, form=form, error=error)
 
 
+def _tanpa_catatan(keterangan: str, catatan: tuple[str, ...]) -> str:
+    parts = [
+        p for p in keterangan.split("; ") if p and p not in catatan and p.removeprefix("Kinerja 0: ") not in catatan
+    ]
+    return "; ".join(parts)
+
+
 @require_safe
 def tpp_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     _require_pembaca(request.user)
@@ -190,6 +197,8 @@ def tpp_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpRe
         data, error = None, str(exc)
     isi = data.opd[0] if data else None
     context = {
+        # The flags show apart (with whose turn it is); Keterangan keeps the other reasons.
+        "baris": [(b, _tanpa_catatan(b.keterangan, b.catatan_belum_final)) for b in (isi.baris if isi else ())],
         "periode": periode,
         "opd": opd,
         "tpp": tpp,
