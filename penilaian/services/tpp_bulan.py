@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from opd import audit
@@ -199,6 +200,7 @@ def _hitung(
     besaran: dict[int, int],
     presensi: dict[str, int] | None,
     hukdis_sk: list[str],
+    memo: dict | None = None,
 ) -> Hitungan:
     belum: list[str] = []
     keterangan: list[str] = []
@@ -223,9 +225,14 @@ def _hitung(
     if presensi is None and aktif:
         belum.append(BELUM_PRESENSI)
     hitungan = {k: v for k, v in (presensi or {}).items() if k != "HARI KERJA"}
-    rincian = rules.hitung_tpp(
-        nilai_besaran, o.predikat if dinilai else None, hitungan, hukdis=bool(hukdis_sk), aktif=aktif, skema=aturan
-    )
+    # Many pegawai share the same inputs (kelas, predikat, no deductions): one call of the rule
+    # per distinct input within a month (RincianTpp is immutable).
+    kunci = (nilai_besaran, o.predikat if dinilai else None, tuple(sorted(hitungan.items())), bool(hukdis_sk), aktif)
+    rincian = memo.get(kunci) if memo is not None else None
+    if rincian is None:
+        rincian = rules.hitung_tpp(nilai_besaran, kunci[1], hitungan, hukdis=bool(hukdis_sk), aktif=aktif, skema=aturan)
+        if memo is not None:
+            memo[kunci] = rincian
     if aktif and hukdis_sk:
         keterangan.append("Hukuman disiplin sedang, SK " + "; ".join(hukdis_sk))
     if aktif and not dinilai and giliran:
@@ -281,30 +288,33 @@ def _orang_bulan(periode: Periode, *, opd: Opd | None = None, pegawai_ids: Itera
     if ids is not None:
         evs, tanpa = evs.filter(pegawai_id__in=ids), tanpa.filter(pk__in=ids)
     result = []
+    # Only the snapshot keys printed (JSON key lookups in SQL: no whole documents decoded).
+    evs = evs.annotate(
+        s_nip=KT("snapshot_pegawai__nip"), s_nama=KT("snapshot_pegawai__nama"),
+        s_jabatan=KT("snapshot_pegawai__jabatan"), s_penilai=KT("snapshot_penilai__nama"),
+    )  # fmt: skip
     for row in evs.values_list(
-        "pk", "pegawai_id", "snap_opd_id", "pegawai__nip", "snapshot_pegawai", "snap_golongan", "snap_kelas_jabatan",
-        "snap_kedudukan_hukum", "status", "predikat", "snapshot_penilai", "pegawai__kedudukan_hukum",
-        "pegawai__opd_id",
+        "pk", "pegawai_id", "snap_opd_id", "pegawai__nip", "s_nip", "s_nama", "s_jabatan", "snap_golongan", "snap_kelas_jabatan", "snap_kedudukan_hukum", "status",
+        "predikat", "s_penilai", "pegawai__kedudukan_hukum", "pegawai__opd_id",
     ):  # fmt: skip
-        pk, pid, opd_id, nip, snap, gol, kelas, kedudukan, status, predikat, penilai, kedudukan_kini, opd_kini = row
-        opd_id = opd_id or opd_kini
+        pk, pid, opd_id, nip, snip, nama, jabatan, gol, kelas, kedudukan, status, predikat, penilai, kkini, okini = row
+        opd_id = opd_id or okini
         if opd_id is None:
             continue
-        snap = snap or {}
         result.append(
             _Orang(
                 pegawai_id=pid,
                 opd_id=opd_id,
-                nip=snap.get("nip") or nip,
-                nama=snap.get("nama", ""),
+                nip=snip or nip,
+                nama=nama or "",
                 golongan=gol,
-                jabatan=snap.get("jabatan", ""),
+                jabatan=jabatan or "",
                 kelas=kelas,
-                kedudukan=kedudukan or kedudukan_kini,
+                kedudukan=kedudukan or kkini,
                 evaluasi_id=pk,
                 status=status,
                 predikat=predikat,
-                penilai=(penilai or {}).get("nama", ""),
+                penilai=penilai or "",
             )
         )
     for row in tanpa.values_list(
@@ -351,7 +361,11 @@ def hitung_bulan(
     hukdis = _hukdis(periode, subset)
     besaran = dict(BesaranTpp.objects.filter(skema=skema).values_list("kelas_jabatan", "besaran"))
     aturan = skema.aturan()
-    return [_hitung(o, skema, aturan, besaran, presensi.get(o.pegawai_id), hukdis.get(o.pegawai_id, [])) for o in orang]
+    memo: dict = {}
+    return [
+        _hitung(o, skema, aturan, besaran, presensi.get(o.pegawai_id), hukdis.get(o.pegawai_id, []), memo)
+        for o in orang
+    ]
 
 
 def _urut(b) -> tuple:
