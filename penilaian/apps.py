@@ -9,7 +9,7 @@ class PenilaianConfig(AppConfig):
         """Teach the audit trail (opd.audit, which may not import penilaian) the words of the
         monthly cycle's rows."""
         from opd import audit
-        from penilaian.models import Evaluasi
+        from penilaian.models import Evaluasi, TppBulan
         from penilaian.rules import CapaianOrganisasi, Predikat, Rating
 
         audit.register(
@@ -29,6 +29,9 @@ class PenilaianConfig(AppConfig):
                 "bukti_dihapus": "Bukti dukung dihapus",
                 "capaian_organisasi_dicatat": "Capaian kinerja organisasi dicatat",
                 "kurva_difinalkan": "Penilaian OPD difinalkan",
+                "tpp_difinalkan": "TPP bulanan difinalkan",
+                "tpp_penyesuaian_dicatat": "Penyesuaian TPP dicatat",
+                "tpp_penyesuaian_dihapus": "Penyesuaian TPP dihapus (angka kembali seperti semula)",
             },
             fields={
                 "rating_hasil": "Rating hasil kerja",
@@ -42,6 +45,11 @@ class PenilaianConfig(AppConfig):
                 "pelanggaran": "Batas kurva yang dilanggar",
                 "rencana_aksi": "Rencana aksi",
                 "bukti": "Bukti dukung",
+                "jumlah_total": "Jumlah TPP (Rp)",
+                "jumlah_baris": "Jumlah pegawai",
+                "baris_belum_final": "Baris belum final",
+                "jumlah": "Jumlah TPP (Rp)",
+                "baru": "Jumlah baru (Rp)",
             },
             choices={
                 "rating_hasil": dict(Rating.choices),
@@ -51,5 +59,6 @@ class PenilaianConfig(AppConfig):
                 "realisasi_dikirim:status": dict(Evaluasi.Status.choices),
                 "realisasi_dikembalikan:status": dict(Evaluasi.Status.choices),
                 "evaluasi_dinilai:status": dict(Evaluasi.Status.choices),
+                "tpp_difinalkan:status": dict(TppBulan.Status.choices),
             },
         )

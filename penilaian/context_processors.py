@@ -25,7 +25,11 @@ def menu(request: HttpRequest) -> dict:
             # Kurva and unlocks: admin BKD, auditor, admin OPD and pimpinan (read their OPDs).
             "kurva": user.can_read_all() or user.is_admin_opd or flags["pohon"],
             "buka_kunci": admin or user.is_admin_opd,
+            # TPP of the month: the same readers as the kurva; every ASN their own breakdown.
+            "tpp_bulan": user.can_read_all() or user.is_admin_opd or flags["pohon"],
+            "tpp_saya": user.jenis_asn != user.JenisAsn.NON_ASN,
         }
     )
+    flags["tpp"] = flags["tpp_bulan"] or flags["tpp_saya"]
     flags["penilaian"] = any(flags[k] for k in ("realisasi", "penilaian_tim", "periode", "kurva"))
     return {"menu": flags}

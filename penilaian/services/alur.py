@@ -14,8 +14,8 @@ from django.utils import timezone
 from opd import audit
 from opd.models import Pegawai
 from penilaian import rules
-from penilaian.models import BukaKunci, Evaluasi, RealisasiTahunan, RencanaAksi
-from penilaian.rules import Rating
+from penilaian.models import BukaKunci, Evaluasi, RealisasiTahunan, RencanaAksi, TppBulan
+from penilaian.rules import Predikat, Rating
 from penilaian.services._common import (
     PenilaianError,
     cek_tidak_terkunci,
@@ -23,6 +23,7 @@ from penilaian.services._common import (
     kunci_evaluasi,
     potret,
 )
+from penilaian.services.tpp_bulan import catat_perubahan
 from skp.models import RencanaHasilKerja
 
 St = Evaluasi.Status
@@ -190,4 +191,9 @@ def simpan_penilaian(
     )
     if ditutup:
         audit.record(ev, "periode_dikunci_kembali", by=by, perubahan={"buka_kunci": ("aktif", "ditutup")})
+    if TppBulan.objects.filter(periode_id=ev.periode_id, status=TppBulan.Status.FINAL).exists():
+        # The month's TPP is frozen: a changed amount shows as an adjustment in the next open month.
+        lama = Predikat(old[3]).label if old[3] else "belum dinilai"
+        catat_perubahan(ev.periode, [ev.pegawai_id], f"Evaluasi {ev.periode.nama} dinilai ulang: predikat {lama} → "
+                        f"{predikat.label}", by=by)  # fmt: skip
     return ev
