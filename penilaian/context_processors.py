@@ -25,7 +25,13 @@ def menu(request: HttpRequest) -> dict:
             # Kurva and unlocks: admin BKD, auditor, admin OPD and pimpinan (read their OPDs).
             "kurva": user.can_read_all() or user.is_admin_opd or flags["pohon"],
             "buka_kunci": admin or user.is_admin_opd,
+            # TPP (SPEC §7, §9): the scheme and hukdis are read by the auditor and the admin OPD
+            # too (their OPD's hukdis); attendance imports by the admin BKD and the auditor.
+            "tpp_skema": user.can_read_all() or user.is_admin_opd,
+            "tpp_presensi": user.can_read_all(),
+            "tpp_hukdis": user.can_read_all() or user.is_admin_opd,
         }
     )
+    flags["tpp"] = any(flags[k] for k in ("tpp_skema", "tpp_presensi", "tpp_hukdis"))
     flags["penilaian"] = any(flags[k] for k in ("realisasi", "penilaian_tim", "periode", "kurva"))
     return {"menu": flags}

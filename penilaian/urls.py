@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401  (each views module contributes its own patterns)
 
-from penilaian.views import bulanan, cetak, kurva, penilai, periode, tahunan
+from penilaian.views import bulanan, cetak, kurva, penilai, periode, tahunan, tpp_hukdis, tpp_presensi, tpp_skema
 
 app_name = "penilaian"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     *kurva.urlpatterns,
     *tahunan.urlpatterns,
     *cetak.urlpatterns,
+    *tpp_skema.urlpatterns,
+    *tpp_presensi.urlpatterns,
+    *tpp_hukdis.urlpatterns,
 ]
