@@ -173,7 +173,10 @@ def test_crafted_xlsx_is_refused(world, per):
     rows = "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(1, 120_002))
     sheet = f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>'
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx([["NIP"]])), "r") as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx([["NIP"]])), "r") as src,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             dst.writestr(item, sheet if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename))
     errors = errors_of(per, buffer.getvalue())
@@ -392,7 +395,9 @@ def test_preview_of_an_unknown_file_is_404(client, world, per):
 def test_list_query_count_does_not_grow(client, world, per, django_assert_max_num_queries):
     client.force_login(world.auditor)
     for i in range(30):
-        services.terapkan(per, csv(f"{world.pegawai.nip};{i % 20 + 1};0;0;0;0;0;0;0;0;0"), f"{i}.csv", by=world.admin_bkd)
+        services.terapkan(
+            per, csv(f"{world.pegawai.nip};{i % 20 + 1};0;0;0;0;0;0;0;0;0"), f"{i}.csv", by=world.admin_bkd
+        )
     with django_assert_max_num_queries(10):
         response = client.get(reverse("penilaian:tpp_presensi_list"))
     assert response.text.count("Digantikan") == 29 and "Impor presensi" not in response.text

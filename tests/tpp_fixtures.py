@@ -15,7 +15,10 @@ BESARAN = {k: 1_000_000 + k * 250_000 for k in range(1, 18)}
 def skema(tahun: int, by, *, mulai: int = 1, besaran: dict[int, int] | None = None, **fields) -> SkemaTpp:
     s = SkemaTpp.objects.create(tahun=tahun, berlaku_mulai=mulai, dibuat_oleh=by, **fields)
     BesaranTpp.objects.bulk_create(
-        [BesaranTpp(skema=s, kelas_jabatan=k, besaran=v) for k, v in (besaran if besaran is not None else BESARAN).items()]
+        [
+            BesaranTpp(skema=s, kelas_jabatan=k, besaran=v)
+            for k, v in (besaran if besaran is not None else BESARAN).items()
+        ]
     )
     return s
 

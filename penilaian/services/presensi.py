@@ -232,7 +232,9 @@ def rencana(
             seen[nip] = number
             p = pegawai.get(nip)
             if p is None:
-                row_errors.append(ImportIssue(number, "NIP", f"NIP {nip[:30]} tidak dikenal (tidak ada pegawai dengan NIP ini)."))
+                row_errors.append(
+                    ImportIssue(number, "NIP", f"NIP {nip[:30]} tidak dikenal (tidak ada pegawai dengan NIP ini).")
+                )
         nilai: dict[str, int] = {}
         for kolom in ANGKA:
             value, pesan = _bilangan(cells[columns[kolom]], kolom, wajib=kolom == "HARI KERJA")
@@ -253,9 +255,7 @@ def rencana(
                 elif found != (periode.tahun, periode.bulan):
                     tahun, bulan = found
                     lain = f"{NAMA_BULAN[bulan - 1]} {tahun}" if 1 <= bulan <= 12 else cell_text(ditulis)
-                    row_errors.append(
-                        ImportIssue(number, kolom_bulan, f"berkas untuk {lain}, bukan {periode.nama}.")
-                    )
+                    row_errors.append(ImportIssue(number, kolom_bulan, f"berkas untuk {lain}, bukan {periode.nama}."))
         if row_errors:
             plan.errors += row_errors
         elif p is not None:
@@ -375,9 +375,7 @@ class HasilPresensi:
 
 
 @transaction.atomic
-def terapkan(
-    periode: Periode, data: bytes, nama_berkas: str, *, by: Pegawai | None, berkas: str = ""
-) -> HasilPresensi:
+def terapkan(periode: Periode, data: bytes, nama_berkas: str, *, by: Pegawai | None, berkas: str = "") -> HasilPresensi:
     """Replace the month's attendance with the file's, all or nothing. Concurrent imports of one
     month serialise on the period row; the same file applied twice is refused the second time."""
     if by is not None and not (by.is_superuser or by.is_admin_bkd):

@@ -77,7 +77,7 @@ def _periode_final(hukdis: HukumanDisiplin) -> list[Periode]:
     q = Q(periode__tahun__gt=start.year) | Q(periode__tahun=start.year, periode__bulan__gte=start.month)
     q &= Q(periode__tahun__lt=end.year) | Q(periode__tahun=end.year, periode__bulan__lte=end.month)
     rows = TppBulan.objects.filter(q, status=TppBulan.Status.FINAL, periode__bulan__gte=1).select_related("periode")
-    return [t.periode for t in rows]
+    return [t.periode for t in rows.order_by("periode__tahun", "periode__bulan")]
 
 
 def _kabari(hukdis: HukumanDisiplin, alasan: str) -> int:
@@ -123,7 +123,9 @@ def catat_hukdis(
         raise PenilaianError("Tanggal SK tidak boleh di masa depan.")
     # Serialise records of one pegawai: a double submit finds the first one's row.
     Pegawai.objects.select_for_update().filter(pk=pegawai.pk).first()
-    if HukumanDisiplin.objects.filter(pegawai=pegawai, nomor_sk__iexact=nomor_sk, dibatalkan_pada__isnull=True).exists():
+    if HukumanDisiplin.objects.filter(
+        pegawai=pegawai, nomor_sk__iexact=nomor_sk, dibatalkan_pada__isnull=True
+    ).exists():
         raise PenilaianError(f"Hukuman disiplin dengan SK {nomor_sk} untuk {pegawai.nama_lengkap} sudah dicatat.")
     hukdis = HukumanDisiplin.objects.create(
         pegawai=pegawai, jenis=jenis, uraian=uraian, bulan_mulai=bulan_mulai, bulan_selesai=bulan_selesai,

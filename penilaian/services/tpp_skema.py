@@ -129,7 +129,9 @@ def kelas_dipegang() -> dict[int, int]:
     return {r["jabatan__kelas_jabatan"]: r["n"] for r in rows}
 
 
-def besaran_kurang(besaran: Mapping[int, int | None], dipegang: Mapping[int, int] | None = None) -> list[tuple[int, int]]:
+def besaran_kurang(
+    besaran: Mapping[int, int | None], dipegang: Mapping[int, int] | None = None
+) -> list[tuple[int, int]]:
     """(kelas, pegawai) for every kelas jabatan held by pegawai but without a besaran."""
     dipegang = kelas_dipegang() if dipegang is None else dipegang
     return [(k, n) for k, n in sorted(dipegang.items()) if not besaran.get(k)]
@@ -179,11 +181,15 @@ def cek_data(data: DataSkema, *, dipegang: Mapping[int, int] | None = None) -> l
         if kelas not in KELAS:
             errors.append(f"Kelas jabatan {kelas} tidak ada (1–17).")
         elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= BESARAN_MAKS:
-            errors.append(f"Besaran kelas {kelas}: harus bilangan bulat Rupiah antara 1 dan {BESARAN_MAKS:,}.".replace(",", "."))
+            errors.append(
+                f"Besaran kelas {kelas}: harus bilangan bulat Rupiah antara 1 dan {BESARAN_MAKS:,}.".replace(",", ".")
+            )
     allowed = {v for v, _ in KEDUDUKAN_PILIHAN}
     unknown = [k for k in data.kedudukan_tanpa_tpp if k not in allowed]
     if unknown:
-        errors.append("Kedudukan hukum tidak dikenal atau tidak dapat dikecualikan: " + ", ".join(map(str, unknown)) + ".")
+        errors.append(
+            "Kedudukan hukum tidak dikenal atau tidak dapat dikecualikan: " + ", ".join(map(str, unknown)) + "."
+        )
     kurang = besaran_kurang(data.besaran, dipegang)
     if kurang:
         errors.append(pesan_besaran_kurang(kurang))
@@ -358,7 +364,7 @@ def _cek_mulai_bulan(skema: SkemaTpp, info: VersiSkema, mulai_bulan: int) -> Non
 def bulan_versi_baru(info: VersiSkema) -> list[int]:
     """Months a new version made from this one may start in."""
     terakhir = bulan_final_terakhir(info.skema.tahun)
-    return [b for b in range(max(info.skema.berlaku_mulai, terakhir) + 1, info.sampai + 1)]
+    return list(range(max(info.skema.berlaku_mulai, terakhir) + 1, info.sampai + 1))
 
 
 def tahun_skema() -> list[int]:

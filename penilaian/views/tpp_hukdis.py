@@ -174,6 +174,7 @@ def hukdis_tambah(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def hukdis_batal(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_reader(request.user)
     hukdis = services.get_hukdis_for(request.user, pk)  # 404 outside the viewer's OPDs
     _require_pengelola(request.user)
     form = BatalForm(request.POST or None)

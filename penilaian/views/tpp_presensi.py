@@ -106,6 +106,7 @@ def presensi_unggah(request: HttpRequest) -> HttpResponse:
             errors = plan.errors
             if not errors:
                 sha = services.simpan_berkas(periode, data, upload.name)
+                messages.success(request, "Berkas terbaca tanpa kesalahan. Periksa pratinjau, lalu terapkan.")
                 return redirect("penilaian:tpp_presensi_pratinjau", tahun=periode.tahun, bulan=periode.bulan, sha=sha)
     return render(
         request,
@@ -174,7 +175,11 @@ def presensi_terapkan(request: HttpRequest, tahun: int, bulan: int, sha: str) ->
         return redirect("penilaian:tpp_presensi_pratinjau", tahun=tahun, bulan=bulan, sha=sha)
     else:
         c = hasil.counts
-        extra = " TPP bulan ini sudah final: angka finalnya tetap, selisihnya dicatat sebagai penyesuaian." if hasil.final else ""
+        extra = (
+            " TPP bulan ini sudah final: angka finalnya tetap, selisihnya dicatat sebagai penyesuaian."
+            if hasil.final
+            else ""
+        )
         messages.success(
             request,
             f"Presensi {periode.nama} diterapkan: {c['baris']} pegawai ({c['baru']} baru, {c['berubah']} berubah, "

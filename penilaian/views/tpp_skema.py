@@ -194,12 +194,15 @@ def skema_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": [
                 (title, [(label, getattr(skema, n)) for n, label in fields])
                 for title, fields in (
-                    ("Bobot komponen", BOBOT), ("Persentase komponen kinerja per predikat", PREDIKAT),
-                    ("Potongan disiplin per kejadian", POTONGAN), ("Hukuman disiplin", HUKDIS),
+                    ("Bobot komponen", BOBOT),
+                    ("Persentase komponen kinerja per predikat", PREDIKAT),
+                    ("Potongan disiplin per kejadian", POTONGAN),
+                    ("Hukuman disiplin", HUKDIS),
                 )
-            ],  # fmt: skip
+            ],
             "kedudukan": [label for v, label in services.KEDUDUKAN_PILIHAN if v in (skema.kedudukan_tanpa_tpp or [])],
-            "can_edit": services.is_pengelola_tpp(request.user) and (not info.dipakai_final or services.bulan_versi_baru(info)),
+            "can_edit": services.is_pengelola_tpp(request.user)
+            and (not info.dipakai_final or bool(services.bulan_versi_baru(info))),
         },
     )
 
