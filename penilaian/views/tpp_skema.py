@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ekinerja.angka import AngkaField
+from ekinerja.angka import AngkaField, format_angka
 from opd.models import Pegawai
 from penilaian.models import NAMA_BULAN, SkemaTpp
 from penilaian.services import tpp_skema as services
@@ -64,7 +64,7 @@ class SkemaForm(forms.Form):
         label="Kedudukan hukum yang tidak menerima TPP",
         choices=services.KEDUDUKAN_PILIHAN,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     mulai_bulan = forms.TypedChoiceField(label="Simpan sebagai", coerce=int, required=False, empty_value=None)
     alasan = forms.CharField(
@@ -121,7 +121,8 @@ class SkemaForm(forms.Form):
 
 def _initial(skema: SkemaTpp, besaran: dict[int, int]) -> dict:
     initial = {name: getattr(skema, name) for name in services.PERSEN_FIELDS}
-    initial.update({f"besaran_{k}": v for k, v in besaran.items()})
+    # Rupiah with thousands dots as the page shows them (AngkaField reads them back).
+    initial.update({f"besaran_{k}": format_angka(v) for k, v in besaran.items()})
     initial["kedudukan_tanpa_tpp"] = list(skema.kedudukan_tanpa_tpp or [])
     initial["versi"] = skema.versi
     return initial
