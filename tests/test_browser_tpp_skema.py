@@ -63,9 +63,7 @@ def test_admin_bkd_prepares_the_tpp(page: Page, live_server, world, screenshot_d
     bad = tmp_path / "salah.csv"
     bad.write_text(f"{HEADER}\n{world.pegawai.nip};21;-1;0;0;0;0;0;0;0;0\n199999999999999999;21;0;0;0;0;0;0;0;0;0\n")
     good = tmp_path / "rekap.csv"
-    good.write_text(
-        f"{HEADER}\n{world.pegawai.nip};21;1;2;0;0;0;0;1;0;0\n{world.pegawai2.nip};21;0;0;0;0;0;0;0;0;0\n"
-    )
+    good.write_text(f"{HEADER}\n{world.pegawai.nip};21;1;2;0;0;0;0;1;0;0\n{world.pegawai2.nip};21;0;0;0;0;0;0;0;0;0\n")
     page.locator("#nav-tpp").click()
     page.get_by_role("link", name="Presensi").click()
     page.get_by_role("link", name="Impor presensi").click()
