@@ -9,7 +9,8 @@ class PenilaianConfig(AppConfig):
         """Teach the audit trail (opd.audit, which may not import penilaian) the words of the
         monthly cycle's rows."""
         from opd import audit
-        from penilaian.models import Evaluasi, TppBulan
+        from opd.models import Pegawai
+        from penilaian.models import Evaluasi, HukumanDisiplin, TppBulan
         from penilaian.rules import CapaianOrganisasi, Predikat, Rating
 
         audit.register(
@@ -32,6 +33,13 @@ class PenilaianConfig(AppConfig):
                 "tpp_difinalkan": "TPP bulanan difinalkan",
                 "tpp_penyesuaian_dicatat": "Penyesuaian TPP dicatat",
                 "tpp_penyesuaian_dihapus": "Penyesuaian TPP dihapus (angka kembali seperti semula)",
+                "skema_tpp_dibuat": "Skema TPP dibuat",
+                "skema_tpp_disalin": "Skema TPP disalin dari tahun lalu",
+                "skema_tpp_diubah": "Skema TPP diubah",
+                "skema_tpp_versi_baru": "Versi baru skema TPP",
+                "presensi_diimpor": "Presensi bulanan diimpor",
+                "hukdis_dicatat": "Hukuman disiplin dicatat",
+                "hukdis_dibatalkan": "Hukuman disiplin dibatalkan",
             },
             fields={
                 "rating_hasil": "Rating hasil kerja",
@@ -50,6 +58,7 @@ class PenilaianConfig(AppConfig):
                 "baris_belum_final": "Baris belum final",
                 "jumlah": "Jumlah TPP (Rp)",
                 "baru": "Jumlah baru (Rp)",
+                **_tpp_fields(),
             },
             choices={
                 "rating_hasil": dict(Rating.choices),
@@ -60,5 +69,30 @@ class PenilaianConfig(AppConfig):
                 "realisasi_dikembalikan:status": dict(Evaluasi.Status.choices),
                 "evaluasi_dinilai:status": dict(Evaluasi.Status.choices),
                 "tpp_difinalkan:status": dict(TppBulan.Status.choices),
+                "hukdis_dicatat:jenis": dict(HukumanDisiplin.Jenis.choices),
+                "kedudukan_tanpa_tpp": dict(Pegawai.KedudukanHukum.choices),
             },
         )
+
+
+def _tpp_fields() -> dict[str, str]:
+    """Labels of the TPP scheme's fields (their verbose names) and of the audit counts."""
+    from penilaian.models import SkemaTpp
+    from penilaian.services.presensi import FIELDS
+
+    labels = {
+        f.name: str(f.verbose_name)
+        for f in SkemaTpp._meta.get_fields()
+        if f.name.startswith(("bobot_", "persen_", "potongan_", "kedudukan_"))
+    }
+    labels.update({f"besaran_kelas_{k}": f"Besaran kelas {k} (Rp)" for k in range(1, 18)})
+    labels.update({
+        "skema": "Skema TPP", "berlaku_mulai": "Berlaku mulai",
+        "presensi_diimpor:baris": "Pegawai dalam berkas", "presensi_diimpor:baru": "Baru",
+        "presensi_diimpor:berubah": "Berubah", "presensi_diimpor:tetap": "Tetap",
+        "presensi_diimpor:dihapus": "Dihapus (tidak ada di berkas)",
+        "bulan_mulai": "Bulan pertama", "bulan_selesai": "Bulan terakhir", "nomor_sk": "Nomor SK",
+        "tanggal_sk": "Tanggal SK", "hukdis_dicatat:jenis": "Jenis hukuman",
+    })  # fmt: skip
+    labels.update({f: f.upper() for f in FIELDS if f.startswith(("tl", "psw"))})
+    return labels

@@ -28,8 +28,13 @@ def menu(request: HttpRequest) -> dict:
             # TPP of the month: the same readers as the kurva; every ASN their own breakdown.
             "tpp_bulan": user.can_read_all() or user.is_admin_opd or flags["pohon"],
             "tpp_saya": user.jenis_asn != user.JenisAsn.NON_ASN,
+            # TPP (SPEC §7, §9): the scheme and hukdis are read by the auditor and the admin OPD
+            # too (their OPD's hukdis); attendance imports by the admin BKD and the auditor.
+            "tpp_skema": user.can_read_all() or user.is_admin_opd,
+            "tpp_presensi": user.can_read_all(),
+            "tpp_hukdis": user.can_read_all() or user.is_admin_opd,
         }
     )
-    flags["tpp"] = flags["tpp_bulan"] or flags["tpp_saya"]
+    flags["tpp"] = any(flags[k] for k in ("tpp_bulan", "tpp_saya", "tpp_skema", "tpp_presensi", "tpp_hukdis"))
     flags["penilaian"] = any(flags[k] for k in ("realisasi", "penilaian_tim", "periode", "kurva"))
     return {"menu": flags}

@@ -1,6 +1,17 @@
 from django.urls import path  # noqa: F401  (each views module contributes its own patterns)
 
-from penilaian.views import bulanan, cetak, kurva, penilai, periode, tahunan, tpp_bulan
+from penilaian.views import (
+    bulanan,
+    cetak,
+    kurva,
+    penilai,
+    periode,
+    tahunan,
+    tpp_bulan,
+    tpp_hukdis,
+    tpp_presensi,
+    tpp_skema,
+)
 
 app_name = "penilaian"
 
@@ -12,4 +23,7 @@ urlpatterns = [
     *tahunan.urlpatterns,
     *cetak.urlpatterns,
     *tpp_bulan.urlpatterns,
+    *tpp_skema.urlpatterns,
+    *tpp_presensi.urlpatterns,
+    *tpp_hukdis.urlpatterns,
 ]

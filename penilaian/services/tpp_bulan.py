@@ -43,6 +43,7 @@ from penilaian.models import (
 )
 from penilaian.rules import Predikat
 from penilaian.services._common import PenilaianError
+from penilaian.services.tpp_skema import skema_berlaku
 from penilaian.tpp import BarisTpp, DataTppBulan, OpdTpp, PenyesuaianBaris
 
 St = Evaluasi.Status
@@ -62,17 +63,17 @@ class TppError(PenilaianError):
     PenilaianError, so a refusal inside the monthly cycle's services reaches its pages)."""
 
 
-# Small helpers (the "skema" and "presensi" helpers will provide public ones; same semantics) -----
+# Small helpers -------------------------------------------------------------------------------------
+# The scheme in force comes from tpp_skema; attendance and hukdis are read here for a subset of pegawai
+# with the SK numbers (tpp_hukdis.hukdis_sedang_aktif and presensi.presensi_bulan answer the same
+# questions for a whole month, with the same filters).
 
 
 def _awal_bulan(periode: Periode) -> datetime.date:
     return datetime.date(periode.tahun, periode.bulan, 1)
 
 
-def _skema_berlaku(tahun: int, bulan: int) -> SkemaTpp | None:
-    """The scheme version in force on the month's first day: the year's version with the greatest
-    `berlaku_mulai` not after the month."""
-    return SkemaTpp.objects.filter(tahun=tahun, berlaku_mulai__lte=bulan).order_by("-berlaku_mulai").first()
+_skema_berlaku = skema_berlaku
 
 
 def _hukdis(periode: Periode, pegawai_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
