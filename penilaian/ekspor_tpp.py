@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ekinerja.xlsx import nama_sheet, teks_aman
+from penilaian.models import Periode, SkemaTpp
 from penilaian.tpp import BarisTpp, DataTppBulan, OpdTpp
 
 FORMAT_RUPIAH = "#,##0"
@@ -90,6 +91,19 @@ _MERAH = Font(bold=True, color="C00000")
 _ABU = PatternFill("solid", fgColor="D9D9D9")
 _TENGAH_BUNGKUS = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _BUNGKUS_ATAS = Alignment(vertical="top", wrap_text=True)
+
+
+def alasan_tidak_bisa_diekspor(periode: Periode) -> str | None:
+    """Why the month cannot be exported (an annual period, no TPP scheme in force on its first
+    day), in Indonesian; None when it can. Not being final is no reason: the file says SEMENTARA."""
+    if periode.is_tahunan:
+        return "TPP dihitung per bulan; periode tahunan tidak diekspor."
+    if not SkemaTpp.objects.filter(tahun=periode.tahun, berlaku_mulai__lte=periode.bulan).exists():
+        return (
+            f"Belum ada skema TPP yang berlaku untuk {periode.nama}; "
+            f"admin BKD perlu mengatur skema TPP tahun {periode.tahun} dulu."
+        )
+    return None
 
 
 def teks_status(data: DataTppBulan) -> str:

@@ -12,7 +12,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from ekinerja.xlsx import nama_sheet, teks_aman
@@ -318,3 +318,55 @@ def test_bench_ekspor_tiny():
         assert re.search(r"\d+,\d\d\s+\d+,\d\d–\d+,\d\d\s+\d+,\d\d(\s+\d+,\d){3}\s+\d+$", row), row
     assert re.search(r"Rasio tulis_xlsx / openpyxl polos: waktu \d+,\d\d× \(CPU \d+,\d\d×\), RSS puncak", text)
     assert re.search(r"Target < 5 s, < 300 MB, ≤ 1,5× openpyxl polos: (terpenuhi|TIDAK terpenuhi)", text)
+
+
+# `manage.py ekspor_tpp`: input refused before any month data is read (the export itself is tested
+# in tests/test_ekspor_tpp_command.py once `penilaian.services.tpp_bulan` exists).
+
+
+def _skema(tahun: int, berlaku_mulai: int, by) -> None:
+    from penilaian.models import SkemaTpp
+
+    SkemaTpp.objects.create(tahun=tahun, berlaku_mulai=berlaku_mulai, dibuat_oleh=by)
+
+
+@pytest.mark.parametrize("teks", ["2026-13", "2026-00", "2026-0", "26-11", "2026/11", "November", "2026-11-01", ""])
+def test_command_refuses_a_bad_month(teks, tmp_path):
+    with pytest.raises(CommandError, match="tidak sah: tulis tahun dan bulan sebagai YYYY-MM"):
+        call_command("ekspor_tpp", teks, output=str(tmp_path / "x.xlsx"))
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_missing_folder_a_folder_an_unopened_month_an_unknown_opd_no_scheme(world, tmp_path):
+    from tests.penilaian_fixtures_admin import periode
+
+    target = tmp_path / "x.xlsx"
+    with pytest.raises(CommandError, match=r"Folder .*tidak-ada tidak ada"):
+        call_command("ekspor_tpp", "2026-11", output=str(tmp_path / "tidak-ada" / "x.xlsx"))
+    with pytest.raises(CommandError, match="adalah folder"):
+        call_command("ekspor_tpp", "2026-11", output=str(tmp_path))
+    with pytest.raises(CommandError, match=r"^Periode November 2026 belum dibuka\.$"):
+        call_command("ekspor_tpp", "2026-11", output=str(target))
+    periode(2026, 11, batas_realisasi=datetime.date(2026, 12, 5), batas_penilaian=datetime.date(2026, 12, 10))
+    with pytest.raises(CommandError, match="OPD dengan kode 'TIDAKADA' tidak ditemukan"):
+        call_command("ekspor_tpp", "2026-11", opd="TIDAKADA", output=str(target))
+    # A scheme of another year, or one in force only from December, is not this month's.
+    _skema(2025, 1, world.admin_bkd)
+    _skema(2026, 12, world.admin_bkd)
+    with pytest.raises(CommandError, match="Belum ada skema TPP yang berlaku untuk November 2026"):
+        call_command("ekspor_tpp", "2026-11", opd="dinkesdaldukkb", output=str(target))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_alasan_tidak_bisa_diekspor(world):
+    from penilaian.ekspor_tpp import alasan_tidak_bisa_diekspor
+    from tests.penilaian_fixtures_admin import periode
+
+    hari = datetime.date(2027, 1, 31)
+    tahunan = periode(2026, 0, batas_realisasi=hari, batas_penilaian=hari)
+    november = periode(2026, 11, batas_realisasi=hari, batas_penilaian=hari)
+    assert "periode tahunan" in alasan_tidak_bisa_diekspor(tahunan)
+    assert "Belum ada skema TPP" in alasan_tidak_bisa_diekspor(november)
+    _skema(2026, 11, world.admin_bkd)
+    assert alasan_tidak_bisa_diekspor(november) is None
