@@ -22,6 +22,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ekinerja.xlsx import nama_sheet, teks_aman
@@ -41,7 +42,9 @@ JUDUL_CETAK = f"1:{BARIS_JUDUL_KOLOM}"  # status and column titles on every prin
 
 TEKS, NIP, BULAT, RUPIAH, PERSEN = "teks", "nip", "bulat", "rupiah", "persen"
 _FORMAT = {TEKS: None, NIP: FORMAT_TEKS, BULAT: None, RUPIAH: FORMAT_RUPIAH, PERSEN: FORMAT_PERSEN}
-_BUNGKUS = {"Jabatan"}  # long text wraps inside its column
+# Jabatan names run long and wrap inside the column; other text stays unstyled (each styled cell
+# costs openpyxl time per row, see `_Sel`).
+_BUNGKUS = {"Jabatan"}
 
 # The SPEC §7 columns: title, width (characters), kind.
 KOLOM: tuple[tuple[str, int, str], ...] = (
@@ -176,7 +179,7 @@ class _Lembar:
     def __init__(self, wb: Workbook, judul: str, lebar: Sequence[int], status_sementara: bool) -> None:
         self.ws: WriteOnlyWorksheet = wb.create_sheet(judul)
         for i, w in enumerate(lebar, 1):
-            self.ws.column_dimensions[_huruf(i)].width = w
+            self.ws.column_dimensions[get_column_letter(i)].width = w
         self.sementara = status_sementara
         self._siapkan_cetak()
 
@@ -239,12 +242,6 @@ class _Lembar:
         self.ws.append([self.sel(teks_aman(f"{data.skema} · diekspor {diekspor}"))])
         self.ws.append([])
         self.ws.append([self.sel(j, font=_TEBAL, fill=_ABU, align=_TENGAH_BUNGKUS) for j in judul_kolom])
-
-
-def _huruf(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i)
 
 
 def _jumlah_opd(opd: OpdTpp) -> tuple[int, int, int, int, int, int]:
