@@ -8,6 +8,7 @@ from penilaian.views import (
     periode,
     tahunan,
     tpp_bulan,
+    tpp_ekspor,
     tpp_hukdis,
     tpp_presensi,
     tpp_skema,
@@ -26,4 +27,5 @@ urlpatterns = [
     *tpp_skema.urlpatterns,
     *tpp_presensi.urlpatterns,
     *tpp_hukdis.urlpatterns,
+    *tpp_ekspor.urlpatterns,
 ]
