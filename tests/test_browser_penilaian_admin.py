@@ -63,6 +63,13 @@ def test_admin_bkd_journey(page: Page, live_server, world, screenshot_dir):
     expect(page.locator("#buka-kunci-aktif")).to_contain_text("Cuti sakit 20–30 November")
     assert BukaKunci.objects.get().pegawai == world.pegawai
     _shots(page, screenshot_dir, "buka_kunci")
+    # Opened by mistake? Lock it again, with a reason; it moves to the history.
+    page.locator("#buka-kunci-aktif summary").click()
+    page.locator("#buka-kunci-aktif input[name=alasan]").fill("Salah pilih bulan")
+    page.get_by_role("button", name="Kunci kembali").click()
+    expect(page.locator(".alert-success")).to_contain_text("terkunci kembali")
+    expect(page.locator("#buka-kunci-riwayat")).to_contain_text("Cuti sakit 20–30 November")
+    assert not BukaKunci.objects.get().is_aktif
 
     # The Dinas Kesehatan page: record its capaian, the broken constraint is named.
     page.goto(f"{live_server.url}/kinerja/kurva/")
