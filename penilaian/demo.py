@@ -370,13 +370,16 @@ def seed_penilaian(*, tahun: int, stdout: TextIO | None = None, today: datetime.
             _bulan_berjalan(dunia, periode[sekarang], jumlah=jumlah)
     with transaction.atomic():
         _kurva_dan_kunci(dunia, [periode[b] for b in lalu] + ([periode[sekarang]] if sekarang else []), today)
+    with transaction.atomic():
+        jumlah.update(_tpp(dunia, tahun, [periode[b] for b in lalu], today))
         audit.record(
             None, "demo_dimuat", by=None, perubahan={"evaluasi_demo": (0, jumlah["evaluasi"])},
             alasan=f"python manage.py demo: penilaian bulanan {tahun}",
         )  # fmt: skip
     _write(
         stdout,
-        f"Penilaian demo {tahun}: {jumlah['evaluasi']} evaluasi bulanan, {jumlah['berkas']} berkas bukti dukung "
+        f"Penilaian demo {tahun}: {jumlah['evaluasi']} evaluasi bulanan, {jumlah['berkas']} berkas bukti dukung; "
+        f"skema TPP, presensi {jumlah.get('presensi', 0)} bulan, TPP final: {jumlah.get('tpp_final') or '-'} "
         f"({time.monotonic() - started:.1f} detik).\n",
     )
     return hasil
@@ -594,3 +597,111 @@ def _kurva_rusak(periode: Periode, opd: Opd) -> bool:
     from penilaian.services._common import kurva_opd
 
     return bool(kurva_opd(periode, opd).pelanggaran)
+
+
+# TPP (issue #8 §7) -------------------------------------------------------------------------------------
+
+# Monthly TPP per kelas jabatan (whole Rupiah); kelas 8 is SPEC §7's worked example.
+BESARAN_TPP = {
+    1: 1_750_000, 2: 1_900_000, 3: 2_050_000, 4: 2_250_000, 5: 2_450_000, 6: 2_700_000, 7: 3_000_000,
+    8: 3_333_333, 9: 3_700_000, 10: 4_150_000, 11: 4_700_000, 12: 5_400_000, 13: 6_300_000, 14: 7_500_000,
+    15: 9_000_000, 16: 11_000_000, 17: 14_000_000,
+}  # fmt: skip
+KENAIKAN_JULI = {1: 1_900_000, 2: 2_050_000, 3: 2_200_000, 4: 2_400_000, 5: 2_600_000}
+HUKDIS_SK = "800.1.6.3/{n}/406.013/{tahun}"
+KOLOM_PRESENSI = ("NIP", "HARI KERJA", "TANPA KETERANGAN", "TL1", "TL2", "TL3", "TL4", "PSW1", "PSW2", "PSW3", "PSW4")
+
+
+def _hari_kerja(periode: Periode) -> int:
+    hari = periode.mulai
+    n = 0
+    while hari <= periode.selesai:
+        n += hari.weekday() < 5
+        hari += datetime.timedelta(days=1)
+    return n
+
+
+def presensi_csv(
+    pegawai: list[Pegawai], periode: Periode, *, koreksi: dict[str, dict[str, int]] | None = None
+) -> bytes:
+    """The month's attendance summary as the regency's e-presensi exports it (SPEC §8), mostly clean:
+    some late arrivals and early leaves, a few days absent without reason."""
+    hari_kerja = _hari_kerja(periode)
+    baris = [";".join(KOLOM_PRESENSI)]
+    for p in pegawai:
+        rng = random.Random(f"presensi-{periode.tahun}-{periode.bulan}-{p.nip}")
+        nilai = dict.fromkeys(KOLOM_PRESENSI[2:], 0)
+        roll = rng.random()
+        if roll > 0.7:
+            nilai["TL1"] = rng.randint(1, 4)
+            nilai["PSW1"] = rng.randint(0, 2)
+        if roll > 0.88:
+            nilai["TL2"] = rng.randint(1, 2)
+        if roll > 0.96:
+            nilai["TANPA KETERANGAN"] = 1
+            nilai["TL4"] = 1
+        nilai.update((koreksi or {}).get(p.nip, {}))
+        baris.append(";".join([p.nip, str(hari_kerja), *(str(nilai[k]) for k in KOLOM_PRESENSI[2:])]))
+    return ("\n".join(baris) + "\n").encode("utf-8")
+
+
+def _tpp(dunia: _Dunia, tahun: int, lalu: list[Periode], today: datetime.date) -> dict:
+    """A scheme with plausible besaran (a second version from July raises the lowest kelas),
+    attendance imported for every evaluated month through the import service, one hukuman disiplin
+    sedang, the latest locked month finalised, then that month's attendance re-imported with a
+    correction: the change shows as an adjustment in the next month, the final month unchanged."""
+    from penilaian.models import SkemaTpp
+    from penilaian.services import presensi as presensi_svc
+    from penilaian.services import tpp_bulan, tpp_hukdis, tpp_skema
+
+    admin = dunia.admin_bkd
+    hasil: dict = {}
+    if SkemaTpp.objects.filter(tahun=tahun).exists():
+        return hasil
+    skema = tpp_skema.buat_bawaan(tahun, by=admin)
+    data = tpp_skema.DataSkema.dari(skema, besaran=BESARAN_TPP)
+    skema = tpp_skema.ubah_skema(skema, data, by=admin, alasan=f"Perbup Trenggalek tentang TPP ASN tahun {tahun}.")
+    naik = tpp_skema.DataSkema.dari(skema, besaran={**BESARAN_TPP, **KENAIKAN_JULI})
+    tpp_skema.ubah_skema(
+        skema, naik, by=admin, mulai_bulan=7,
+        alasan=f"Perubahan Perbup: kenaikan TPP kelas jabatan 1–5 mulai Juli {tahun}.",
+    )  # fmt: skip
+    pilot = sorted(
+        (p for p in dunia.chart.pegawai.values()
+         if p.opd_id in {o.pk for o in dunia.opds.values()}
+         and p.jenis_asn != Pegawai.JenisAsn.NON_ASN
+         and p.kedudukan_hukum == Pegawai.KedudukanHukum.AKTIF),
+        key=lambda p: p.nip,
+    )  # fmt: skip
+    terkunci = [p for p in lalu if p.batas_penilaian < today]
+    final = terkunci[-1] if terkunci and len(lalu) >= 2 and terkunci[-1] != lalu[-1] else None
+    # The pegawai whose record of the month to be finalised is wrong (two days "tanpa keterangan"
+    # that were an approved leave); corrected after the month is final.
+    koreksi = next((p for p in pilot if p in dunia.tim_lain), pilot[0])
+    salah = {koreksi.nip: {"TANPA KETERANGAN": 2}}
+    for periode in lalu:
+        csv = presensi_csv(pilot, periode, koreksi=salah if periode == final else None)
+        presensi_svc.terapkan(periode, csv, f"presensi-{periode.tahun}-{periode.bulan:02d}.csv", by=admin)
+    hasil["presensi"] = len(lalu)
+    # One hukuman disiplin sedang over three past months, for a Setda staff member.
+    setda = [p for p in dunia.anggota if dunia.opds.get("SETDA") and p.opd_id == dunia.opds["SETDA"].pk]
+    if len(lalu) >= 4 and setda:
+        dihukum = setda[len(setda) // 2]
+        mulai, selesai = lalu[-4].mulai, lalu[-2].mulai
+        tpp_hukdis.catat_hukdis(
+            pegawai=dihukum, jenis="SEDANG", uraian="Penurunan tunjangan kinerja 25 % selama 3 bulan (PP 94/2021)",
+            bulan_mulai=mulai, bulan_selesai=selesai, nomor_sk=HUKDIS_SK.format(n=17, tahun=tahun),
+            tanggal_sk=mulai - datetime.timedelta(days=6), by=admin,
+        )  # fmt: skip
+    if final is None:
+        return hasil
+    tpp_bulan.finalkan_bulan(final, by=admin)
+    hasil["tpp_final"] = final.nama
+    # After finalising, the e-presensi operator corrects the record (the leave permit was entered
+    # late): re-imported, the final month stays as paid, the difference shows in the next month.
+    benar = {koreksi.nip: {"TANPA KETERANGAN": 0}}
+    presensi_svc.terapkan(
+        final, presensi_csv(pilot, final, koreksi=benar), f"presensi-{final.tahun}-{final.bulan:02d}-koreksi.csv",
+        by=admin,
+    )  # fmt: skip
+    return hasil

@@ -176,3 +176,45 @@ def test_generated_files_are_accepted_as_pdf_and_png(tmp_path):
     assert bukti_berkas.deteksi_jenis(pdf) == "application/pdf"
     assert bukti_berkas.deteksi_jenis(png) == "image/png"
     assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+
+
+# TPP (issue #8 §7) ----------------------------------------------------------------------------------------
+
+
+def test_tpp_scheme_attendance_hukdis_final_month_and_adjustment(db, demo):
+    from penilaian.models import HukumanDisiplin, ImporPresensi, PenyesuaianTpp, Presensi, SkemaTpp, TppBaris, TppBulan
+    from penilaian.services import tpp_skema
+    from penilaian.services.tpp_bulan import data_bulan
+
+    versi = list(SkemaTpp.objects.filter(tahun=TAHUN).order_by("berlaku_mulai"))
+    assert [v.berlaku_mulai for v in versi] == [1, 7]
+    for v in versi:  # a besaran for every kelas jabatan that pegawai hold
+        assert tpp_skema.besaran_kurang(tpp_skema.besaran_map(v)) == []
+    # Attendance for every evaluated month, through the import (one file each, one correction).
+    assert set(Presensi.objects.filter(periode__tahun=TAHUN).values_list("periode__bulan", flat=True)) == set(
+        BULAN_LALU
+    )
+    hukdis = HukumanDisiplin.objects.get()
+    assert hukdis.jenis == "SEDANG" and hukdis.pegawai.opd.kode == "SETDA"
+    final = TppBulan.objects.get(status="FINAL")
+    terkunci = [b for b in BULAN_LALU if _periode(b).batas_penilaian < TODAY]
+    assert final.periode.bulan == terkunci[-1]
+    assert ImporPresensi.objects.filter(periode=final.periode).count() == 2
+    adj = PenyesuaianTpp.objects.get()
+    assert adj.asal == final and adj.dicatat_di.periode.bulan == final.periode.bulan + 1
+    assert adj.baru > adj.lama
+    frozen = TppBaris.objects.get(tpp_bulan=final, pegawai=adj.pegawai)
+    assert frozen.jumlah == adj.lama  # the final month stays as paid
+    # The final month reads its frozen rows; the next month carries the adjustment.
+    data_final = data_bulan(final.periode)
+    assert data_final.final and data_final.jumlah == final.jumlah_total
+    berikut = data_bulan(adj.dicatat_di.periode)
+    assert not berikut.final
+    assert [(p.lama, p.baru) for o in berikut.opd for p in o.penyesuaian] == [(adj.lama, adj.baru)]
+    # The hukdis shows in a month it covers; the pegawai on Tugas Belajar gets nothing, with the reason.
+    bulan_hukdis = data_bulan(Periode.objects.get(tahun=TAHUN, bulan=hukdis.bulan_mulai.month))
+    rows = {b.pegawai_id: b for o in bulan_hukdis.opd for b in o.baris}
+    assert rows[hukdis.pegawai_id].hukdis > 0 and hukdis.nomor_sk in rows[hukdis.pegawai_id].keterangan
+    belajar = Pegawai.objects.filter(kedudukan_hukum="TUGAS_BELAJAR", opd__kode__in=PILOT_KODES).first()
+    assert belajar is not None
+    assert rows[belajar.pk].jumlah == 0 and "Tugas Belajar" in rows[belajar.pk].keterangan

@@ -388,7 +388,7 @@ def terapkan(periode: Periode, data: bytes, nama_berkas: str, *, by: Pegawai | N
     if sebelumnya is not None and sebelumnya.sha256 == plan.sha256:
         raise SudahDiterapkan(
             f"Berkas ini sudah diterapkan sebagai presensi {periode.nama} "
-            f"({sebelumnya.diimpor_pada:%d-%m-%Y %H:%M}); tidak ada yang berubah."
+            f"({timezone.localtime(sebelumnya.diimpor_pada):%d-%m-%Y %H.%M}); tidak ada yang berubah."
         )
     impor = ImporPresensi.objects.create(
         periode=periode,
@@ -406,7 +406,7 @@ def terapkan(periode: Periode, data: bytes, nama_berkas: str, *, by: Pegawai | N
     )
     counts = plan.counts()
     alasan = f"Impor presensi {periode.nama} dari berkas {impor.nama_berkas}" + (
-        f" (menggantikan impor {sebelumnya.diimpor_pada:%d-%m-%Y %H:%M})" if sebelumnya else ""
+        f" (menggantikan impor {timezone.localtime(sebelumnya.diimpor_pada):%d-%m-%Y %H.%M})" if sebelumnya else ""
     )
     audit.record(impor, "presensi_diimpor", by=by, perubahan={k: (None, v) for k, v in counts.items()}, alasan=alasan)
     final = kabari_tpp_final(periode, plan.pegawai_berubah(), alasan)
