@@ -25,6 +25,8 @@ def menu(request: HttpRequest) -> dict:
             # Kurva and unlocks: admin BKD, auditor, admin OPD and pimpinan (read their OPDs).
             "kurva": user.can_read_all() or user.is_admin_opd or flags["pohon"],
             "buka_kunci": admin or user.is_admin_opd,
+            # Pemantauan (completion per OPD): the kurva's readers (penilaian.services.monitoring).
+            "pemantauan": user.can_read_all() or user.is_admin_opd or flags["pohon"],
         }
     )
     flags["penilaian"] = any(flags[k] for k in ("realisasi", "penilaian_tim", "periode", "kurva"))

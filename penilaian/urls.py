@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401  (each views module contributes its own patterns)
 
-from penilaian.views import bulanan, cetak, kurva, penilai, periode, tahunan
+from penilaian.views import bulanan, cetak, kurva, monitoring, penilai, periode, tahunan
 
 app_name = "penilaian"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     *penilai.urlpatterns,
     *periode.urlpatterns,
     *kurva.urlpatterns,
+    *monitoring.urlpatterns,
     *tahunan.urlpatterns,
     *cetak.urlpatterns,
 ]
