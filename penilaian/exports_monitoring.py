@@ -74,7 +74,9 @@ def tulis_terlambat(
     ws.append([sel("Daftar Pegawai Belum Selesai dan Terlambat — Pemantauan Kinerja Bulanan", bold=True)])
     ws.append(["Bulan", periode.nama])
     ws.append(["OPD", teks_aman(lingkup)])
-    ws.append(["Batas", f"realisasi {_tanggal(periode.batas_realisasi)}; penilaian {_tanggal(periode.batas_penilaian)}"])
+    ws.append(
+        ["Batas", f"realisasi {_tanggal(periode.batas_realisasi)}; penilaian {_tanggal(periode.batas_penilaian)}"]
+    )
     ws.append(["Keadaan per", f"{_tanggal(now.date())} {now:%H.%M}"])
     ws.append([])
     judul_fill = PatternFill("solid", fgColor="DDE6F0")

@@ -314,21 +314,22 @@ def baris_pegawai(
     for p in pegawai:
         batas = batas_langkah(periode, p.langkah)
         hari = (today - batas).days if batas is not None and p.langkah != L.SELESAI else 0
-        rows.append(
-            BarisPegawai(
-                pegawai=p, opd=(opds or {}).get(p.opd_bulan), langkah=Langkah(p.langkah),
-                ada_presensi=bool(p.ada_presensi), penilai=penilai.get(p.pk), batas=batas,
-                terlambat=hari > 0, hari_terlambat=max(hari, 0),
-            )  # fmt: skip
-        )
+        baris = BarisPegawai(
+            pegawai=p, opd=(opds or {}).get(p.opd_bulan), langkah=Langkah(p.langkah),
+            ada_presensi=bool(p.ada_presensi), penilai=penilai.get(p.pk), batas=batas,
+            terlambat=hari > 0, hari_terlambat=max(hari, 0),
+        )  # fmt: skip
+        rows.append(baris)
     return rows
 
 
 def daftar(qs: models.QuerySet[Pegawai]) -> models.QuerySet[Pegawai]:
     """The columns the lists show, in name order."""
-    return qs.select_related("jabatan").only(
-        "pk", "nip", "nama", "gelar_depan", "gelar_belakang", "opd_id", "jabatan__nama"
-    ).order_by("nama", "pk")
+    return (
+        qs.select_related("jabatan")
+        .only("pk", "nip", "nama", "gelar_depan", "gelar_belakang", "opd_id", "jabatan__nama")
+        .order_by("nama", "pk")
+    )
 
 
 def daftar_terlambat(

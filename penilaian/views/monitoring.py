@@ -198,10 +198,8 @@ def pemantauan_terlambat(request: HttpRequest, tahun: int, bulan: int) -> HttpRe
     """Every OPD the viewer monitors: all of them for the admin BKD, their own for an admin OPD."""
     periode = _bulan(request, tahun, bulan)
     opds = list(services.opd_dipantau(request.user))
-    if request.user.can_read_all():
-        lingkup = f"Semua OPD ({len(opds)})"
-    else:
-        lingkup = "; ".join(o.nama for o in opds)
+    semua = request.user.can_read_all()
+    lingkup = f"Semua OPD ({len(opds)})" if semua else "; ".join(o.nama for o in opds)
     rows = services.daftar_terlambat(periode, opds)
     only = opds[0] if len(opds) == 1 else None
     return _xlsx(tulis_terlambat(periode, rows, lingkup=lingkup), nama_berkas(periode, only))
