@@ -20,18 +20,18 @@ def kartu_pemantauan(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
     # pimpinan lookup (two queries) is skipped for every plain pegawai's Beranda.
     if not (user.can_read_all() or user.is_admin_opd or bawahan):
         return ""
-    opds = list(monitoring.opd_dipantau(user))
-    if not opds:
-        return ""
     periode = periode_sekarang()
     if periode is None:
+        return ""
+    opds = list(monitoring.opd_dipantau(user))
+    if not opds:
         return ""
     rows = monitoring.capaian_per_opd(periode, opds)
     semua = user.can_read_all() or len(opds) > 1
     terendah = []
-    if semua:
+    if semua:  # the least complete first; complete OPDs are not listed
         terendah = sorted(
-            (r for r in rows if r.capaian.jumlah),
+            (r for r in rows if r.capaian.dinilai < r.capaian.jumlah),
             key=lambda r: (r.capaian.persen_dinilai, r.capaian.persen_dikirim, r.capaian.persen_skp),
         )[:TERENDAH]
     return render_to_string(
