@@ -188,7 +188,7 @@ def test_overview_lists_every_opd_with_chart_in_plain_numbers(client, world):
     assert values and all(re.fullmatch(r"\d+(\.\d+)?", v) for v in values), values
     assert "SETDA ★" in svg and "DINKESDALDUKKB ★" in svg and "DISHUB ★" not in svg
     # Dinas Kesehatan's "rated" bar: 25 % of 440 units.
-    assert 'width="110.0" height="7" fill="#198754"><title>Dinas Kesehatan' in svg
+    assert 'width="110.0" height="6" fill="#198754"><title>Dinas Kesehatan' in svg
     assert response.context["total"].jumlah == 8 + 4  # Dinkes + Sekda, BKD, Inspektorat, Dishub
 
 

@@ -224,11 +224,15 @@ class Capaian:
     def item(self) -> list[dict]:
         """The four items with count, percent and the part not done (for the templates)."""
         return [
-            {"item": Item.SKP, "label": Item.SKP.label, "n": self.skp, "persen": self.persen_skp},
-            {"item": Item.REALISASI, "label": Item.REALISASI.label, "n": self.dikirim, "persen": self.persen_dikirim},
-            {"item": Item.PENILAIAN, "label": Item.PENILAIAN.label, "n": self.dinilai, "persen": self.persen_dinilai},
-            {"item": Item.PRESENSI, "label": Item.PRESENSI.label, "n": self.presensi, "persen": self.persen_presensi},
-        ]
+            {"item": Item.SKP, "label": Item.SKP.label, "n": self.skp, "persen": self.persen_skp,
+             "warna": "bg-info"},
+            {"item": Item.REALISASI, "label": Item.REALISASI.label, "n": self.dikirim, "persen": self.persen_dikirim,
+             "warna": "bg-primary"},
+            {"item": Item.PENILAIAN, "label": Item.PENILAIAN.label, "n": self.dinilai, "persen": self.persen_dinilai,
+             "warna": "bg-success"},
+            {"item": Item.PRESENSI, "label": Item.PRESENSI.label, "n": self.presensi, "persen": self.persen_presensi,
+             "warna": "bg-warning"},
+        ]  # fmt: skip
 
 
 @dataclass

@@ -56,11 +56,11 @@ def _bulan(request: HttpRequest, tahun: int, bulan: int) -> Periode:
 # The chart ----------------------------------------------------------------------------------------
 
 # SVG units: labels left of x=LABEL, bars from LABEL to LABEL+LEBAR (100 %), one band per OPD.
-LABEL, LEBAR, ATAS, PITA = 168, 440, 24, 30
+LABEL, LEBAR, ATAS, PITA = 168, 440, 24, 26
 SERI = (
     ("persen_dikirim", "Realisasi dikirim", "#0d6efd"),
     ("persen_dinilai", "Dinilai", "#198754"),
-    ("persen_presensi", "Presensi", "#e0a800"),
+    ("persen_presensi", "Presensi", "#ffc107"),
 )
 
 
@@ -80,9 +80,9 @@ def grafik(rows: list[BarisOpd]) -> dict:
             {
                 "label": r.opd.kode + (" ★" if r.opd.pilot else ""),
                 "nama": r.opd.nama,
-                "y_label": y + 15.0,
+                "y_label": y + 14.0,
                 "bars": [
-                    {"x": float(LABEL), "y": y + 3.0 + j * 8, "w": round(getattr(c, attr) * LEBAR / 100, 1),
+                    {"x": float(LABEL), "y": y + 3.0 + j * 7, "w": round(getattr(c, attr) * LEBAR / 100, 1),
                      "warna": warna, "judul": f"{r.opd.nama} — {label}: {_koma(getattr(c, attr))} %"}
                     for j, (attr, label, warna) in enumerate(SERI)
                 ],
