@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
+from opd.models import Opd
 from tests.conftest import browser_login
 from tests.penilaian_fixtures_monitoring import bulan_ini, keadaan, staf
 
@@ -86,3 +87,16 @@ def test_admin_opd_monitoring_journey(page: Page, live_server, world, screenshot
     assert data[world.admin_opd.nip][11] == "Terlambat 1 hari"
     assert data[world.pegawai.nip][11] == "Belum (belum lewat batas)"
     assert ws.cell(row=8, column=3).number_format == "@"
+
+
+def test_admin_bkd_regency_overview(page: Page, live_server, world, screenshot_dir):
+    """Every OPD in the chart and the table; the phone page does not scroll sideways."""
+    page.set_default_timeout(8000)
+    per = bulan_ini()
+    keadaan(world, per)
+    browser_login(page, live_server, world.admin_bkd.nip)
+    expect(page.locator("#opd-terendah li")).to_have_count(5)
+    page.goto(f"{live_server.url}/kinerja/pemantauan/{per.tahun}/{per.bulan}/")
+    expect(page.locator("tr[data-opd]")).to_have_count(Opd.objects.count())
+    expect(page.locator(".grafik-pemantauan svg text", has_text="★")).to_have_count(4)  # the pilots
+    _shots(page, screenshot_dir, "bulan_bkd")
