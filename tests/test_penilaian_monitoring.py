@@ -136,6 +136,21 @@ def test_opd_page_filters(client, world, query, expected):
     assert _names(response) == expected
 
 
+def test_opd_page_counts_per_item_and_turn(client, world):
+    per = bulan_ini()
+    keadaan(world, per)
+    client.force_login(world.admin_bkd)
+    url = _url("pemantauan_opd", per, world.opd.pk)
+    response = client.get(url + "?item=skp")
+    assert [(i["item"], i["belum"]) for i in response.context["items"]] == [
+        ("skp", 2), ("realisasi", 5), ("penilaian", 6), ("presensi", 4),
+    ]  # fmt: skip
+    assert response.context["giliran_pilihan"] == [("", "Semua", 2), ("pegawai", "Pegawai", 1),
+                                                   ("penilai", "Pejabat penilai", 1)]  # fmt: skip
+    presensi_ = client.get(url + "?item=presensi").context["giliran_pilihan"]
+    assert presensi_ == [("", "Semua", 4), ("bkd", "Admin BKD", 4)]
+
+
 def test_opd_page_shows_turn_penilai_and_late_marks(client, world):
     # The realisation deadline passed two days ago, the evaluation deadline is ahead.
     per = bulan_ini(realisasi=-2, penilaian=4)

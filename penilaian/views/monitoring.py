@@ -132,18 +132,24 @@ def pemantauan_bulan(request: HttpRequest, tahun: int, bulan: int) -> HttpRespon
 # OPD page -----------------------------------------------------------------------------------------
 
 
-def _pilihan(capaian: services.Capaian) -> tuple[list[dict], dict[str, dict[str, int]]]:
-    """Filter pills: each item with how many miss it, and per item how many per turn."""
+def _pilihan(capaian: services.Capaian, item: str) -> tuple[list[dict], list[tuple[str, str, int]]]:
+    """Filter pills: each item with how many miss it; the turns of `item` with their counts
+    (attendance is the admin BKD's; the other items the pegawai's or the penilai's)."""
     per_item: dict[str, dict[str, int]] = {}
-    for item, belum in services.BELUM.items():
+    for key, belum in services.BELUM.items():
         counts: dict[str, int] = {}
         for langkah in belum:
             g = GILIRAN_LANGKAH[langkah]
             counts[g] = counts.get(g, 0) + capaian.langkah.get(langkah, 0)
-        per_item[item] = counts
+        per_item[key] = counts
     per_item[Item.PRESENSI] = {Giliran.BKD: capaian.jumlah - capaian.presensi}
     items = [{"item": i, "label": i.label, "belum": sum(per_item[i].values())} for i in Item]
-    return items, per_item
+    giliran = [("", "Semua", sum(per_item[item].values()))] + [
+        (g.value, g.label, per_item[item].get(g.value, 0))
+        for g in Giliran
+        if (g == Giliran.BKD) == (item == Item.PRESENSI)
+    ]
+    return items, giliran
 
 
 @require_safe
@@ -158,12 +164,7 @@ def pemantauan_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) ->
     qs = services.daftar(services.saring(services.populasi(periode, [opd.pk]), item=item, giliran=giliran))
     halaman = Paginator(qs, PER_HALAMAN).get_page(request.GET.get("halaman"))
     rows = services.baris_pegawai(periode, halaman.object_list, opds={opd.pk: opd}, chart=OrgChart())
-    items, per_item = _pilihan(baris.capaian)
-    giliran_pilihan = [("", "Semua", sum(per_item[item].values()))] + [
-        (g.value, g.label, per_item[item].get(g.value, 0))
-        for g in Giliran
-        if (g == Giliran.BKD) == (item == Item.PRESENSI)
-    ]
+    items, giliran_pilihan = _pilihan(baris.capaian, item)
     return render(
         request,
         "penilaian/monitoring_opd.html",
