@@ -101,6 +101,16 @@ def test_penilai_named_in_bulk_with_an_active_plt(world):
     assert rows["Sunarto"].giliran == "penilai" and rows["Yuli Handayani"].giliran == "pegawai"
 
 
+def test_penilai_resolved_alike_for_a_page_and_for_a_long_list(world, monkeypatch):
+    per = bulan_ini()
+    keadaan(world, per)
+    qs = monitoring.daftar(monitoring.populasi(per, [world.opd.pk]))
+    scoped = {r.pegawai.pk: r.penilai for r in monitoring.baris_pegawai(per, qs)}
+    monkeypatch.setattr(monitoring, "SCOPE_MAKS", 2)
+    everybody = {r.pegawai.pk: r.penilai for r in monitoring.baris_pegawai(per, qs)}
+    assert scoped == everybody and scoped[world.kepala.pk] == world.sekda and len(scoped) == 8
+
+
 # Pages --------------------------------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrappe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from opd.models import JenisJabatan, Opd, Pegawai
+from opd.models import Jabatan, JenisJabatan, Opd, Pegawai
 from opd.services import KEDUDUKAN_BERTUGAS, OrgChart
 from penilaian.models import Evaluasi, Periode
 from penilaian.services.kurva import boleh_membaca_kurva, opd_kurva_visible_to
@@ -150,7 +150,10 @@ def populasi(periode: Periode, opd_ids: Iterable[int] | None = None) -> models.Q
     )
     if opd_ids is not None:
         ids = list(opd_ids)
-        qs = qs.filter(Q(opd_id__in=ids) | Q(ev_opd__in=ids), opd_bulan__in=ids)
+        # Both terms on the pegawai table (its OPD index, its primary key), so that the database
+        # reads one OPD's pegawai instead of scanning the regency for the COALESCE.
+        dinilai_di = Evaluasi.objects.filter(periode=periode, hasil_bulan=True, snap_opd_id__in=ids)
+        qs = qs.filter(Q(opd_id__in=ids) | Q(pk__in=dinilai_di.values("pegawai_id")), opd_bulan__in=ids)
     return qs
 
 
@@ -304,15 +307,35 @@ def saring(qs: models.QuerySet[Pegawai], *, item: str, giliran: str = "") -> mod
     return qs.filter(langkah__in=langkah)
 
 
+SCOPE_MAKS = 1000
+
+
+def org_chart_untuk(pegawai: list[Pegawai]) -> OrgChart:
+    """An OrgChart that resolves the penilai of `pegawai` (four queries): for a page of names it
+    loads them and the holders of the positions above theirs only, not the whole regency; for
+    long lists (the late list of every OPD) everybody, rather than a SQL list of thousands."""
+    jabatan_atasan = dict(Jabatan.objects.values_list("pk", "atasan_id"))
+    rantai: set[int] = set()
+    for p in pegawai:
+        node = jabatan_atasan.get(p.jabatan_id) if p.jabatan_id else None
+        while node is not None and node not in rantai:
+            rantai.add(node)
+            node = jabatan_atasan.get(node)
+    if len(pegawai) + len(rantai) > SCOPE_MAKS:
+        return OrgChart(jabatan_atasan=jabatan_atasan)
+    scope = Q(pk__in=[p.pk for p in pegawai]) | Q(jabatan_id__in=rantai)
+    return OrgChart(scope=scope, jabatan_atasan=jabatan_atasan)
+
+
 def baris_pegawai(
     periode: Periode, pegawai: Iterable[Pegawai], *, opds: dict[int, Opd] | None = None,
     today: datetime.date | None = None, chart: OrgChart | None = None,
 ) -> list[BarisPegawai]:  # fmt: skip
     """Rows for pegawai from `populasi` (annotated), with today's penilai of each resolved in
-    bulk (one OrgChart: four queries whatever the number of rows)."""
+    bulk (one OrgChart, `org_chart_untuk`: four queries whatever the number of rows)."""
     today = today or timezone.localdate()
     pegawai = list(pegawai)
-    chart = chart or OrgChart()
+    chart = chart or org_chart_untuk(pegawai)
     penilai = chart.penilai_of(p.pk for p in pegawai)
     rows = []
     for p in pegawai:

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from opd.models import Opd, Pegawai
-from opd.services import OrgChart
 from penilaian.exports_monitoring import nama_berkas, tulis_terlambat
 from penilaian.models import Periode
 from penilaian.services import monitoring as services
@@ -163,7 +162,7 @@ def pemantauan_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) ->
     (baris,) = services.capaian_per_opd(periode, [opd])
     qs = services.daftar(services.saring(services.populasi(periode, [opd.pk]), item=item, giliran=giliran))
     halaman = Paginator(qs, PER_HALAMAN).get_page(request.GET.get("halaman"))
-    rows = services.baris_pegawai(periode, halaman.object_list, opds={opd.pk: opd}, chart=OrgChart())
+    rows = services.baris_pegawai(periode, halaman.object_list, opds={opd.pk: opd})
     items, giliran_pilihan = _pilihan(baris.capaian, item)
     return render(
         request,
