@@ -96,7 +96,7 @@ def tulis_terlambat(
                 teks_aman(r.opd.nama if r.opd else ""),
                 sel(p.nip, fmt="@"),
                 teks_aman(p.nama_lengkap),
-                teks_aman(p.jabatan.nama if p.jabatan_id else ""),
+                teks_aman(p.nama_jabatan or ""),
                 r.langkah.label,
                 r.giliran_label,
                 r.tindakan,

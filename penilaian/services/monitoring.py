@@ -109,10 +109,13 @@ def opd_dipantau(user: Pegawai) -> models.QuerySet[Opd]:
 
 def _dalam_siklus() -> Q:
     """Pegawai in the monthly cycle today (see the module docstring)."""
+    # The pejabat negara positions as a subquery, not a join: a join of the positions in the
+    # filter made PostgreSQL misestimate and loop over every position per pegawai.
+    pejabat_negara = Jabatan.objects.filter(jenis=JenisJabatan.PEJABAT_NEGARA).values("pk")
     return (
         Q(is_active=True, opd__isnull=False, jabatan__isnull=False, kedudukan_hukum__in=KEDUDUKAN_BERTUGAS)
         & ~Q(jenis_asn=Pegawai.JenisAsn.NON_ASN)
-        & ~Q(jabatan__jenis=JenisJabatan.PEJABAT_NEGARA)
+        & ~Q(jabatan_id__in=pejabat_negara)
     )
 
 
@@ -351,10 +354,13 @@ def baris_pegawai(
 
 
 def daftar(qs: models.QuerySet[Pegawai]) -> models.QuerySet[Pegawai]:
-    """The columns the lists show, in name order."""
+    """The columns the lists show, in name order. The jabatan's name is a subquery per row shown,
+    not a join: with the month's filters PostgreSQL expects one row and would loop over every
+    position for each pegawai."""
+    nama_jabatan = Jabatan.objects.filter(pk=OuterRef("jabatan_id")).values("nama")[:1]
     return (
-        qs.select_related("jabatan")
-        .only("pk", "nip", "nama", "gelar_depan", "gelar_belakang", "opd_id", "jabatan__nama")
+        qs.only("pk", "nip", "nama", "gelar_depan", "gelar_belakang", "opd_id", "jabatan_id")
+        .annotate(nama_jabatan=models.Subquery(nama_jabatan))
         .order_by("nama", "pk")
     )
 
