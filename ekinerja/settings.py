@@ -219,6 +219,7 @@ DASHBOARD_WIDGETS = [
     "skp.widgets.ringkasan_skp",
     "penilaian.widgets.kartu_pegawai",
     "penilaian.widgets_penilai.kartu_penilai",
+    "penilaian.widgets_monitoring.kartu_pemantauan",
 ]
 
 # Reactions of apps above `skp` to SKP events (skp.services._common.run_hooks), so that `skp`

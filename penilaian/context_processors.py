@@ -33,6 +33,8 @@ def menu(request: HttpRequest) -> dict:
             "tpp_skema": user.can_read_all() or user.is_admin_opd,
             "tpp_presensi": user.can_read_all(),
             "tpp_hukdis": user.can_read_all() or user.is_admin_opd,
+            # Pemantauan (completion per OPD): the kurva's readers (penilaian.services.monitoring).
+            "pemantauan": user.can_read_all() or user.is_admin_opd or flags["pohon"],
         }
     )
     flags["tpp"] = any(flags[k] for k in ("tpp_bulan", "tpp_saya", "tpp_skema", "tpp_presensi", "tpp_hukdis"))

@@ -1,8 +1,8 @@
 """`manage.py bench_bulanan` (issue #7 "Done when"): the command builds, measures and prints every
 page with status 200 and its ratio to the trivial page, reuses and removes its data; and the query
-count of the team page, the evaluation page and the kurva overview does not grow with the data
-(a team of 5 with 2 months stored vs a team of 40 with 12) — checked to fail when a page queries
-per bawahan, per month stored or per OPD."""
+count of the team page, the evaluation page, the kurva overview and the monitoring overview does
+not grow with the data (a team of 5 with 2 months stored vs a team of 40 with 12) — checked to fail
+when a page queries per bawahan, per month stored, per OPD or per submitted realisation."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from skp.models import Skp
 
 pytestmark = pytest.mark.django_db
 
-HALAMAN = ("Pembanding", "Tim penilai", "Penilaian satu evaluasi", "Kurva semua OPD", "Bulan pegawai")
+HALAMAN = (
+    "Pembanding", "Tim penilai", "Penilaian satu evaluasi", "Kurva semua OPD", "Bulan pegawai", "Pemantauan semua OPD",
+)  # fmt: skip
 
 
 def run(**options) -> str:
@@ -72,7 +74,7 @@ def test_command_refuses_a_data_set_too_small_for_the_team():
         run(pegawai=50, runs=1, kecil=0)
 
 
-DIBANDINGKAN = ("tim", "nilai", "kurva")
+DIBANDINGKAN = ("tim", "nilai", "kurva", "pantau")
 
 
 def counts(data: bench.DataBench) -> dict[str, int]:
@@ -140,12 +142,26 @@ def per_opd(original):
     return kurva_semua_opd
 
 
+def per_opd_pantau(original):
+    def capaian_per_opd(periode, opds):
+        rows = original(periode, opds)
+        for r in rows:  # a query per submitted realisation
+            for ev_id in Evaluasi.objects.filter(periode=periode, snap_opd_id=r.opd.pk, status="DIKIRIM").values_list(
+                "pk", flat=True
+            ):
+                RencanaAksi.objects.filter(evaluasi_id=ev_id).exists()
+        return rows
+
+    return capaian_per_opd
+
+
 def test_the_comparison_fails_when_a_page_queries_per_row(monkeypatch):
     data = besar()
     cases = [
         ("tim", "penilaian.views.penilai", "tim_bulan", per_bawahan),
         ("nilai", "penilaian.views.penilai", "halaman_penilaian", per_bulan),
         ("kurva", "penilaian.views.kurva", "kurva_semua_opd", per_opd),
+        ("pantau", "penilaian.services.monitoring", "capaian_per_opd", per_opd_pantau),
     ]
     for kode, module, name, wrapper in cases:
         with patched(monkeypatch, module, name, wrapper):

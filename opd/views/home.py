@@ -120,6 +120,7 @@ def _penugasan(me: Pegawai, bawahan: list[Pegawai]) -> list[PenugasanSaya]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: Pegawai = request.user
     me = Pegawai.objects.with_related().get(pk=user.pk)
+    me._roles_cache = user._roles  # the same person: the cards ask for roles without a query
     penilai = services.penilai_detail(me)
     atasan_penilai = services.penilai_detail(penilai.pegawai) if penilai else None
     # The top of the chain (the Bupati) has no penilai by design: nothing to warn about or report.

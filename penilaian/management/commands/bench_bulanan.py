@@ -612,7 +612,7 @@ def temukan(spec: Spec) -> DataBench | None:
 # Measuring -------------------------------------------------------------------------------------
 
 RINGAN = "ringan"
-HALAMAN_DIBANDINGKAN = ("tim", "nilai", "kurva")
+HALAMAN_DIBANDINGKAN = ("tim", "nilai", "kurva", "pantau")
 
 
 def _client(user: Pegawai) -> Client:
@@ -635,6 +635,8 @@ def halaman(data: DataBench) -> list[tuple[str, str, Pegawai, str]]:
          reverse("penilaian:kurva_bulan", args=[t, data.bulan_kurva])),
         ("bulan", "Bulan pegawai (anggota tim), bulan ini", data.anggota,
          reverse("penilaian:bulanan_detail", args=[t, b])),
+        ("pantau", "Pemantauan semua OPD (admin BKD), bulan ini", data.admin,
+         reverse("penilaian:pemantauan_bulan", args=[t, b])),
     ]  # fmt: skip
 
 
