@@ -18,23 +18,17 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from ekinerja.xlsx import teks_aman
 from opd.models import Opd
 from penilaian.models import Periode
 from penilaian.services.monitoring import BarisPegawai
 
-_AWALAN_RUMUS = ("=", "+", "-", "@", "\t", "\r")
 KOLOM = (
     ("No", 6), ("OPD", 34), ("NIP", 21), ("Nama", 32), ("Jabatan", 34), ("Tahap tertunda", 26),
     ("Giliran", 16), ("Tindakan", 44), ("Pejabat Penilai", 30), ("NIP Pejabat Penilai", 21), ("Batas", 13),
     ("Status", 16), ("Hari Terlambat", 10),
 )  # fmt: skip
 BARIS_JUDUL = 7  # the column header row; rows above it say what the file is
-
-
-def teks_aman(value: str) -> str:
-    """A user's text as a cell value that no spreadsheet evaluates."""
-    value = value or ""
-    return "'" + value if value.startswith(_AWALAN_RUMUS) else value
 
 
 def _tanggal(d: datetime.date) -> str:
