@@ -43,13 +43,21 @@ from django.utils import timezone
 from opd.models import AuditLog, Jabatan, JenisJabatan, Opd, Pegawai, PenugasanPlt, PeranPengguna, UnitKerja
 from penilaian import rules
 from penilaian.models import (
+    BesaranTpp,
     BukaKunci,
     BuktiDukung,
     Evaluasi,
+    HukumanDisiplin,
+    ImporPresensi,
     KinerjaOrganisasi,
+    PenyesuaianTpp,
     Periode,
+    Presensi,
     RealisasiTahunan,
     RencanaAksi,
+    SkemaTpp,
+    TppBaris,
+    TppBulan,
     UmpanBalik,
 )
 from penilaian.rules import CapaianOrganisasi, Rating
@@ -179,6 +187,16 @@ def hapus_data(prefix: str, label: str) -> int:
     _raw_delete(RencanaAksi.objects.filter(evaluasi_id__in=ev))
     _raw_delete(UmpanBalik.objects.filter(evaluasi_id__in=ev))
     _raw_delete(RealisasiTahunan.objects.filter(evaluasi_id__in=ev))
+    _raw_delete(Presensi.objects.filter(pegawai_id__in=peg_ids))
+    _raw_delete(ImporPresensi.objects.filter(diimpor_oleh_id__in=peg_ids))
+    _raw_delete(TppBaris.objects.filter(pegawai_id__in=peg_ids))
+    _raw_delete(PenyesuaianTpp.objects.filter(pegawai_id__in=peg_ids))
+    _raw_delete(HukumanDisiplin.objects.filter(pegawai_id__in=peg_ids))
+    skema = SkemaTpp.objects.filter(dibuat_oleh_id__in=peg_ids).values("pk")
+    _raw_delete(BesaranTpp.objects.filter(skema_id__in=skema))
+    TppBulan.objects.filter(skema_id__in=skema).update(skema=None, status=TppBulan.Status.TERBUKA, difinalkan_pada=None)
+    TppBulan.objects.filter(difinalkan_oleh_id__in=peg_ids).update(difinalkan_oleh=None)
+    _raw_delete(SkemaTpp.objects.filter(dibuat_oleh_id__in=peg_ids))
     _raw_delete(Evaluasi.objects.filter(pegawai_id__in=peg_ids))
     _raw_delete(BukaKunci.objects.filter(pegawai_id__in=peg_ids))
     _raw_delete(KinerjaOrganisasi.objects.filter(dicatat_oleh_id__in=peg_ids))
@@ -562,6 +580,36 @@ def bangun(spec: Spec, *, seed: int = 7) -> None:
     plan = _bangun_skp(org, spec, rng)
     _bangun_evaluasi(org, spec, periode, plan, rng)
     _bangun_kinerja_organisasi(spec, periode, admin, rng)
+    _bangun_tpp(spec, periode, admin, rng)
+
+
+def _bangun_tpp(spec: Spec, periode: dict[int, Periode], admin: Pegawai, rng: random.Random) -> None:
+    """A TPP scheme for the year (besaran for every kelas) and last month's attendance summary for
+    every bench pegawai (some late arrivals, a few days absent): the regency TPP page of last month
+    then computes every row the way it does on deadline day."""
+    if not SkemaTpp.objects.filter(tahun=spec.tahun).exists():
+        skema = SkemaTpp.objects.create(tahun=spec.tahun, berlaku_mulai=1, dibuat_oleh=admin)
+        BesaranTpp.objects.bulk_create(
+            BesaranTpp(skema=skema, kelas_jabatan=k, besaran=1_500_000 + 450_000 * (k - 1)) for k in range(1, 18)
+        )
+    bulan = max(1, spec.bulan_kini - 1)
+    if Presensi.objects.filter(periode=periode[bulan], pegawai__nip__startswith=spec.prefix).exists():
+        return
+    impor = ImporPresensi.objects.create(
+        periode=periode[bulan], nama_berkas="bench.csv", sha256="0" * 64, jumlah_baris=spec.n, diimpor_oleh=admin
+    )
+    ids = Pegawai.objects.filter(nip__startswith=spec.prefix).values_list("pk", flat=True)
+    rows = []
+    for pk in ids:
+        roll = rng.random()
+        rows.append(
+            Presensi(
+                periode=periode[bulan], pegawai_id=pk, impor=impor, hari_kerja=21,
+                tl1=rng.randint(1, 4) if roll > 0.7 else 0, tl2=1 if roll > 0.9 else 0,
+                psw1=1 if roll > 0.8 else 0, tanpa_keterangan=1 if roll > 0.97 else 0,
+            )
+        )  # fmt: skip
+    Presensi.objects.bulk_create(rows, batch_size=2000)
 
 
 def analyze() -> str:
@@ -612,7 +660,7 @@ def temukan(spec: Spec) -> DataBench | None:
 # Measuring -------------------------------------------------------------------------------------
 
 RINGAN = "ringan"
-HALAMAN_DIBANDINGKAN = ("tim", "nilai", "kurva", "pantau")
+HALAMAN_DIBANDINGKAN = ("tim", "nilai", "kurva", "pantau", "tpp")
 
 
 def _client(user: Pegawai) -> Client:
@@ -637,6 +685,8 @@ def halaman(data: DataBench) -> list[tuple[str, str, Pegawai, str]]:
          reverse("penilaian:bulanan_detail", args=[t, b])),
         ("pantau", "Pemantauan semua OPD (admin BKD), bulan ini", data.admin,
          reverse("penilaian:pemantauan_bulan", args=[t, b])),
+        ("tpp", "TPP kabupaten (admin BKD), bulan lalu, belum final", data.admin,
+         reverse("penilaian:tpp_bulan", args=[t, data.bulan_kurva])),
     ]  # fmt: skip
 
 
@@ -729,6 +779,8 @@ class Command(BaseCommand):
                 raise CommandError("Data bench tidak lengkap setelah dibangun.")
         else:
             out("Data bench yang ada dipakai ulang (N dan bulan sama; --force untuk membangun ulang).")
+            with transaction.atomic():  # a data set built before the TPP part: add it
+                _bangun_tpp(spec, _periode(spec, data.admin), data.admin, random.Random(7))
         t2 = time.perf_counter()
         if analyze():
             out(
