@@ -5,6 +5,7 @@ test-artifacts/screenshots/tpp_*.png; at 390 px no page is wider than the window
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -24,7 +25,7 @@ def _shots(page: Page, screenshot_dir, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_admin_bkd_finalises_and_admin_opd_reads(page: Page, live_server, world, screenshot_dir, browser):
+def test_admin_bkd_finalises_and_admin_opd_reads(page: Page, live_server, world, screenshot_dir, browser, tmp_path):
     page.set_default_timeout(8000)
     b = bulan_tpp(world)
     browser_login(page, live_server, world.admin_bkd.nip)
@@ -56,6 +57,22 @@ def test_admin_bkd_finalises_and_admin_opd_reads(page: Page, live_server, world,
     page.get_by_role("button", name="Finalkan TPP").click()
     expect(page.locator(".alert-success")).to_contain_text(f"TPP {b.per.nama} difinalkan: 10 pegawai.")
     expect(page.locator("#tpp-status")).to_have_text("Final")
+    # The Excel file for finance: downloaded from the page and opened (FINAL in its header, NIP as text).
+    with page.expect_download() as info:
+        page.locator("#unduh-kabupaten").click()
+    download = info.value
+    assert download.suggested_filename.endswith("FINAL.xlsx"), download.suggested_filename
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "Rekap" and len(wb.sheetnames) >= 2
+    teks = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows(max_row=8) for c in row if c.value]
+    assert any("FINAL" in t for t in teks) and not any("SEMENTARA" in t for t in teks)
+    nip_cells = [c for ws in wb.worksheets[1:] for row in ws.iter_rows() for c in row if c.value == world.pegawai.nip]
+    assert nip_cells and all(c.data_type == "s" and c.number_format == "@" for c in nip_cells)
+    total = sum(TppBaris.objects.filter(tpp_bulan__periode=b.per).values_list("jumlah", flat=True))
+    rekap = [row for row in wb["Rekap"].iter_rows(values_only=True) if total in row]
+    assert rekap, f"total kabupaten {total} tidak ada di lembar Rekap"
     assert TppBaris.objects.count() == 10
     _shots(page, screenshot_dir, "bulan_final")
 
