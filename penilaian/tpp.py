@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,9 @@ class OpdTpp:
     baris: tuple[BarisTpp, ...]
     penyesuaian: tuple[PenyesuaianBaris, ...] = ()
 
-    @property
+    @cached_property
     def jumlah(self) -> int:
+        # Computed once: pages ask for it per OPD and again for the regency total.
         return sum(b.jumlah for b in self.baris)
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -157,14 +158,48 @@ class Hitungan:
     rincian: rules.RincianTpp
     keterangan: str
     belum_final: tuple[str, ...]
-    detail: dict = field(default_factory=dict)  # JSON-able: stored with the frozen row
+    predikat_dipakai: bool = False
+    # What `detail` is built from, kept so that the list pages (7,000 rows) never build it.
+    konteks: tuple = ()
+
+    @cached_property
+    def detail(self) -> dict:
+        """JSON-able explanation: stored with the frozen row, shown on the breakdown page."""
+        o, rincian = self.orang, self.rincian
+        nama, aturan, label_kedudukan, aktif, presensi, hukdis_sk = self.konteks
+        return {
+            "skema": nama,
+            "status_evaluasi": o.status,
+            "penilai": o.penilai,
+            "kedudukan_hukum": label_kedudukan,
+            "aktif": aktif,
+            "kelas_jabatan": o.kelas,
+            "predikat_dipakai": self.predikat_dipakai,
+            "predikat": _LABEL_PREDIKAT.get(o.predikat, "") if o.predikat else "",
+            "bobot_kinerja": str(aturan.bobot_kinerja),
+            "bobot_disiplin": str(aturan.bobot_disiplin),
+            "potongan_hukdis_persen": str(aturan.potongan_hukdis),
+            "presensi": presensi,
+            "potongan": [
+                {
+                    "kolom": p.kolom,
+                    "keterangan": p.keterangan,
+                    "jumlah": p.jumlah,
+                    "persen_per_kejadian": str(p.persen_per_kejadian),
+                    "persen": str(p.persen),
+                }
+                for p in rincian.potongan
+            ],
+            "hukdis_sk": hukdis_sk,
+            "belum_final": list(self.belum_final),
+        }
 
     def baris(self) -> BarisTpp:
         o, r = self.orang, self.rincian
         return BarisTpp(
             pegawai_id=o.pegawai_id, nip=o.nip, nama=o.nama, golongan=o.golongan, jabatan=o.jabatan,
             kelas_jabatan=o.kelas, besaran=r.besaran, predikat=_LABEL_PREDIKAT.get(o.predikat, "") if
-            self.detail["predikat_dipakai"] else "", persen_kinerja=r.persen_kinerja, kinerja=r.kinerja,
+            self.predikat_dipakai else "", persen_kinerja=r.persen_kinerja, kinerja=r.kinerja,
             potongan_disiplin=r.potongan_disiplin, disiplin=r.disiplin, hukdis=r.hukdis, jumlah=r.jumlah,
             keterangan=self.keterangan, catatan_belum_final=self.belum_final,
         )  # fmt: skip
@@ -175,7 +210,7 @@ class Hitungan:
             tpp_bulan=tpp_bulan, pegawai_id=o.pegawai_id, opd_id=o.opd_id, evaluasi_id=o.evaluasi_id, nip=o.nip,
             nama=o.nama[:255], golongan=o.golongan[:10], jabatan=o.jabatan[:255], kelas_jabatan=o.kelas,
             kedudukan_hukum=o.kedudukan, besaran=r.besaran,
-            predikat=o.predikat if self.detail["predikat_dipakai"] else "", persen_kinerja=r.persen_kinerja,
+            predikat=o.predikat if self.predikat_dipakai else "", persen_kinerja=r.persen_kinerja,
             kinerja=r.kinerja, potongan_disiplin=r.potongan_disiplin, disiplin=r.disiplin, hukdis=r.hukdis,
             jumlah=r.jumlah, keterangan=self.keterangan, rincian=self.detail,
         )  # fmt: skip
@@ -194,6 +229,9 @@ def _giliran(o: _Orang) -> str:
     return ""
 
 
+_KOLOM_HITUNG = ("TL1", "TL2", "TL3", "TL4", "PSW1", "PSW2", "PSW3", "PSW4", "TANPA KETERANGAN")
+
+
 def _hitung(
     o: _Orang,
     skema: SkemaTpp,
@@ -202,10 +240,19 @@ def _hitung(
     presensi: dict[str, int] | None,
     hukdis_sk: list[str],
     memo: dict | None = None,
+    *,
+    tanpa_tpp: frozenset[str] | None = None,
+    nama: str | None = None,
 ) -> Hitungan:
+    """One row. `tanpa_tpp` and `nama` (the scheme's excluded kedudukan and name) may be passed
+    precomputed by a caller looping over a whole month."""
     belum: list[str] = []
     keterangan: list[str] = []
-    aktif = o.kedudukan not in set(skema.kedudukan_tanpa_tpp or ())
+    if tanpa_tpp is None:
+        tanpa_tpp = frozenset(skema.kedudukan_tanpa_tpp or ())
+    if nama is None:
+        nama = nama_skema(skema)
+    aktif = o.kedudukan not in tanpa_tpp
     label_kedudukan = _LABEL_KEDUDUKAN.get(o.kedudukan, o.kedudukan)
     if not aktif:
         keterangan.append(f"Kedudukan hukum {label_kedudukan}: tidak menerima TPP")
@@ -214,7 +261,7 @@ def _hitung(
         masalah_besaran = "Kelas jabatan belum diisi: besaran TPP 0"
     elif o.kelas not in besaran:
         nilai_besaran = 0
-        masalah_besaran = f"Besaran TPP kelas jabatan {o.kelas} belum diatur pada {nama_skema(skema)}"
+        masalah_besaran = f"Besaran TPP kelas jabatan {o.kelas} belum diatur pada {nama}"
     else:
         nilai_besaran, masalah_besaran = besaran[o.kelas], ""
     if masalah_besaran and aktif:
@@ -225,12 +272,13 @@ def _hitung(
         belum.append(giliran)
     if presensi is None and aktif:
         belum.append(BELUM_PRESENSI)
-    hitungan = {k: v for k, v in (presensi or {}).items() if k != "HARI KERJA"}
     # Many pegawai share the same inputs (kelas, predikat, no deductions): one call of the rule
     # per distinct input within a month (RincianTpp is immutable).
-    kunci = (nilai_besaran, o.predikat if dinilai else None, tuple(sorted(hitungan.items())), bool(hukdis_sk), aktif)
+    angka = tuple(presensi.get(k, 0) for k in _KOLOM_HITUNG) if presensi else ()
+    kunci = (nilai_besaran, o.predikat if dinilai else None, angka, bool(hukdis_sk), aktif)
     rincian = memo.get(kunci) if memo is not None else None
     if rincian is None:
+        hitungan = dict(zip(_KOLOM_HITUNG, angka, strict=True)) if angka else {}
         rincian = rules.hitung_tpp(nilai_besaran, kunci[1], hitungan, hukdis=bool(hukdis_sk), aktif=aktif, skema=aturan)
         if memo is not None:
             memo[kunci] = rincian
@@ -240,42 +288,13 @@ def _hitung(
         keterangan.insert(0, f"Kinerja 0: {giliran}")
     if aktif and masalah_besaran:
         keterangan.insert(0, masalah_besaran)
-    detail = {
-        "skema": nama_skema(skema),
-        "status_evaluasi": o.status,
-        "penilai": o.penilai,
-        "kedudukan_hukum": label_kedudukan,
-        "aktif": aktif,
-        "kelas_jabatan": o.kelas,
-        "predikat_dipakai": dinilai,
-        "predikat": _LABEL_PREDIKAT.get(o.predikat, "") if o.predikat else "",
-        "bobot_kinerja": str(aturan.bobot_kinerja),
-        "bobot_disiplin": str(aturan.bobot_disiplin),
-        "potongan_hukdis_persen": str(aturan.potongan_hukdis),
-        "presensi": presensi,
-        "potongan": [
-            {
-                "kolom": p.kolom,
-                "keterangan": p.keterangan,
-                "jumlah": p.jumlah,
-                "persen_per_kejadian": str(p.persen_per_kejadian),
-                "persen": str(p.persen),
-            }
-            for p in rincian.potongan
-        ],
-        "hukdis_sk": hukdis_sk,
-        "belum_final": belum,
-    }
-    return Hitungan(o, rincian, "; ".join(keterangan), tuple(belum), detail)
+    return Hitungan(
+        o, rincian, "; ".join(keterangan), tuple(belum), predikat_dipakai=dinilai,
+        konteks=(nama, aturan, label_kedudukan, aktif, presensi, hukdis_sk),
+    )  # fmt: skip
 
 
-def _orang_bulan(periode: Periode, *, opd: Opd | None = None, pegawai_ids: Iterable[int] | None = None) -> list[_Orang]:
-    """Who is in the month (two queries): the result evaluations' snapshots, then the ASN without
-    one by today's data."""
-    ids = list(pegawai_ids) if pegawai_ids is not None else None
-    evs = Evaluasi.objects.filter(periode=periode, hasil_bulan=True).exclude(
-        pegawai__jenis_asn=Pegawai.JenisAsn.NON_ASN
-    )
+def _tanpa_evaluasi(periode: Periode, opd: Opd | None) -> QuerySet[Pegawai]:
     tanpa = (
         Pegawai.objects.asn()
         .filter(opd__isnull=False)
@@ -283,9 +302,45 @@ def _orang_bulan(periode: Periode, *, opd: Opd | None = None, pegawai_ids: Itera
         .exclude(jabatan__jenis=JenisJabatan.PEJABAT_NEGARA)
         .exclude(Exists(Evaluasi.objects.filter(periode=periode, hasil_bulan=True, pegawai_id=OuterRef("pk"))))
     )
+    return tanpa.filter(opd=opd) if opd is not None else tanpa
+
+
+def _orang_ringkas(periode: Periode, *, opd: Opd | None) -> list[_Orang]:
+    evs = Evaluasi.objects.filter(periode=periode, hasil_bulan=True).exclude(
+        pegawai__jenis_asn=Pegawai.JenisAsn.NON_ASN
+    )
     if opd is not None:
         evs = evs.filter(Q(snap_opd=opd) | Q(snap_opd__isnull=True, pegawai__opd=opd))
-        tanpa = tanpa.filter(opd=opd)
+    result = []
+    for pk, pid, opd_id, okini, gol, kelas, kedudukan, kkini, status, predikat in evs.values_list(
+        "pk", "pegawai_id", "snap_opd_id", "pegawai__opd_id", "snap_golongan", "snap_kelas_jabatan",
+        "snap_kedudukan_hukum", "pegawai__kedudukan_hukum", "status", "predikat",
+    ):  # fmt: skip
+        if (opd_id or okini) is None:
+            continue
+        result.append(_Orang(pid, opd_id or okini, "", "", gol, "", kelas, kedudukan or kkini, pk, status, predikat))
+    for pid, opd_id, gol, kelas, kedudukan in _tanpa_evaluasi(periode, opd).values_list(
+        "pk", "opd_id", "golongan", "jabatan__kelas_jabatan", "kedudukan_hukum"
+    ):
+        result.append(_Orang(pid, opd_id, "", "", gol, "", kelas, kedudukan))
+    return result
+
+
+def _orang_bulan(
+    periode: Periode, *, opd: Opd | None = None, pegawai_ids: Iterable[int] | None = None, ringkas: bool = False
+) -> list[_Orang]:
+    """Who is in the month (two queries): the result evaluations' snapshots, then the ASN without
+    one by today's data. `ringkas`: without the printed texts (NIP, name, jabatan, penilai), for
+    pages that show only totals and counts — the amounts do not depend on them."""
+    if ringkas:
+        return _orang_ringkas(periode, opd=opd)
+    ids = list(pegawai_ids) if pegawai_ids is not None else None
+    evs = Evaluasi.objects.filter(periode=periode, hasil_bulan=True).exclude(
+        pegawai__jenis_asn=Pegawai.JenisAsn.NON_ASN
+    )
+    tanpa = _tanpa_evaluasi(periode, opd)
+    if opd is not None:
+        evs = evs.filter(Q(snap_opd=opd) | Q(snap_opd__isnull=True, pegawai__opd=opd))
     if ids is not None:
         evs, tanpa = evs.filter(pegawai_id__in=ids), tanpa.filter(pk__in=ids)
     result = []
@@ -345,12 +400,13 @@ def hitung_bulan(
     opd: Opd | None = None,
     pegawai_ids: Iterable[int] | None = None,
     cari_penilai: bool = False,
+    ringkas: bool = False,
 ) -> list[Hitungan]:
     """Every row of the month as it would be computed now with `skema` (five queries).
     `cari_penilai`: name the current penilai of a submitted month whose snapshot has none (a
     few queries per such row: for one pegawai's breakdown, never for the lists)."""
     ids = list(pegawai_ids) if pegawai_ids is not None else None
-    orang = _orang_bulan(periode, opd=opd, pegawai_ids=ids)
+    orang = _orang_bulan(periode, opd=opd, pegawai_ids=ids, ringkas=ringkas)
     if cari_penilai:
         for o in orang:
             if o.status == St.DIKIRIM and not o.penilai:
@@ -363,10 +419,12 @@ def hitung_bulan(
     besaran = dict(BesaranTpp.objects.filter(skema=skema).values_list("kelas_jabatan", "besaran"))
     aturan = skema.aturan()
     memo: dict = {}
+    tanpa_tpp, nama = frozenset(skema.kedudukan_tanpa_tpp or ()), nama_skema(skema)
     return [
-        _hitung(o, skema, aturan, besaran, presensi.get(o.pegawai_id), hukdis.get(o.pegawai_id, []), memo)
+        _hitung(o, skema, aturan, besaran, presensi.get(o.pegawai_id), hukdis.get(o.pegawai_id, []), memo,
+                tanpa_tpp=tanpa_tpp, nama=nama)
         for o in orang
-    ]
+    ]  # fmt: skip
 
 
 def _urut(b) -> tuple:
@@ -414,7 +472,7 @@ def _baris_beku(b: TppBaris) -> BarisTpp:
     )  # fmt: skip
 
 
-def data_bulan(periode: Periode, *, opd: Opd | None = None) -> DataTppBulan:
+def data_bulan(periode: Periode, *, opd: Opd | None = None, ringkas: bool = False) -> DataTppBulan:
     """The month's TPP for the pages and the export: every OPD (or one), each with its rows
     (highest kelas first) and the adjustments recorded in this month. A final month: its frozen
     rows; an open month: computed now with the scheme in force on its first day (TppError when
@@ -434,7 +492,7 @@ def data_bulan(periode: Periode, *, opd: Opd | None = None) -> DataTppBulan:
         skema = _skema_berlaku(periode.tahun, periode.bulan)
         if skema is None:
             raise TppError(pesan_tanpa_skema(periode))
-        for h in hitung_bulan(periode, skema, opd=opd):
+        for h in hitung_bulan(periode, skema, opd=opd, ringkas=ringkas):
             per_opd.setdefault(h.orang.opd_id, []).append(h.baris())
     penyesuaian = _penyesuaian(tpp, opd)
     opd_ids = set(per_opd) | set(penyesuaian)

@@ -80,13 +80,14 @@ def get_rincian_for(user: Pegawai, periode: Periode, pk: int) -> Pegawai:
 
 
 def _data_terlihat(user: Pegawai, periode: Periode) -> DataTppBulan:
-    """The month's data for the OPDs `user` reads (one OPD: only that OPD is computed)."""
+    """The month's totals for the OPDs `user` reads (one OPD: only that OPD is computed). The
+    regency page shows totals and counts, so the rows are computed without their printed texts."""
     if user.can_read_all():
-        return services.data_bulan(periode)
+        return services.data_bulan(periode, ringkas=True)
     opds = list(kurva_services.opd_kurva_visible_to(user))
     if len(opds) == 1:
-        return services.data_bulan(periode, opd=opds[0])
-    data = services.data_bulan(periode)
+        return services.data_bulan(periode, opd=opds[0], ringkas=True)
+    data = services.data_bulan(periode, ringkas=True)
     kode = {o.kode for o in opds}
     return dataclasses.replace(data, opd=tuple(o for o in data.opd if o.kode in kode))
 
