@@ -218,3 +218,15 @@ def test_tpp_scheme_attendance_hukdis_final_month_and_adjustment(db, demo):
     belajar = Pegawai.objects.filter(kedudukan_hukum="TUGAS_BELAJAR", opd__kode__in=PILOT_KODES).first()
     assert belajar is not None
     assert rows[belajar.pk].jumlah == 0 and "Tugas Belajar" in rows[belajar.pk].keterangan
+
+
+def test_regency_tpp_summary_equals_the_rows_every_month(db, demo):
+    """On the whole demo year (open and final months, exclusions, hukdis, corrected attendance):
+    the regency page's grouped totals equal the rows' totals per OPD."""
+    from penilaian.services.tpp_bulan import data_bulan, ringkasan_bulan
+
+    for bulan in [*BULAN_LALU, TODAY.month]:
+        periode = _periode(bulan)
+        penuh, ringkas = data_bulan(periode), ringkasan_bulan(periode)
+        rows = {o.kode: (len(o.baris), sum(1 for b in o.baris if b.catatan_belum_final), o.jumlah) for o in penuh.opd}
+        assert {o.kode: (o.jumlah_pegawai, o.belum_final, o.jumlah) for o in ringkas.opd} == rows, periode.nama

@@ -495,3 +495,23 @@ def test_queries_do_not_grow_with_pegawai_or_months(client, world, django_assert
     with CaptureQueriesContext(connection) as ctx:
         services.data_bulan(b.per)
     assert len(ctx.captured_queries) <= 4
+
+
+def _per_opd(data) -> dict[str, tuple[int, int, int]]:
+    return {o.kode: (len(o.baris), sum(1 for b in o.baris if b.catatan_belum_final), o.jumlah) for o in data.opd}
+
+
+def test_regency_summary_from_grouped_rows_equals_the_rows(world):
+    """`ringkasan_bulan` (the regency page) groups pegawai by the inputs of the arithmetic: per OPD
+    the count, the rows not final and the total must equal those of `data_bulan`'s rows, open and
+    final, with every flag of the fixture (exclusion, hukdis, missing besaran and attendance)."""
+    b = bulan_tpp(world)
+    penuh, ringkas = services.data_bulan(b.per), services.ringkasan_bulan(b.per)
+    assert {o.kode: (o.jumlah_pegawai, o.belum_final, o.jumlah) for o in ringkas.opd} == _per_opd(penuh)
+    assert ringkas.jumlah == penuh.jumlah and not ringkas.final
+    hanya = services.ringkasan_bulan(b.per, opd_ids=[world.opd.pk])
+    assert [o.kode for o in hanya.opd] == [world.opd.kode]
+    services.finalkan_bulan(b.per, by=world.admin_bkd)
+    final = services.ringkasan_bulan(b.per)
+    assert final.final
+    assert {o.kode: (o.jumlah_pegawai, o.belum_final, o.jumlah) for o in final.opd} == _per_opd(penuh)

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -765,3 +765,136 @@ def catat_perubahan(
                          opd_id=opd_id)  # fmt: skip
         written.append(p)
     return written
+
+
+# The regency page: totals per OPD from grouped rows ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RingkasOpd:
+    """One OPD's line on the regency page."""
+
+    pk: int
+    kode: str
+    nama: str
+    jumlah_pegawai: int
+    belum_final: int
+    jumlah: int
+    penyesuaian: tuple[PenyesuaianBaris, ...] = ()
+
+
+@dataclass(frozen=True)
+class RingkasanBulan:
+    final: bool
+    skema: str
+    opd: tuple[RingkasOpd, ...]
+
+    @property
+    def jumlah(self) -> int:
+        return sum(o.jumlah for o in self.opd)
+
+
+def _kelompok(
+    qs: QuerySet, periode: Periode, *, pegawai: str, opd_expr, kelas: str, kedudukan, extra: tuple[str, ...] = ()
+) -> QuerySet:
+    """`qs` grouped by everything an amount depends on (OPD, kelas, kedudukan, a hukdis sedang,
+    `extra` — the evaluation's status and predikat —, the attendance counts), as tuples ending
+    with the number of pegawai in the group."""
+    from django.db.models import FilteredRelation
+
+    awal = periode.mulai
+    hukdis = HukumanDisiplin.objects.filter(
+        pegawai_id=OuterRef(pegawai), jenis=HukumanDisiplin.Jenis.SEDANG, dibatalkan_pada__isnull=True,
+        bulan_mulai__lte=awal, bulan_selesai__gte=awal,
+    )  # fmt: skip
+    rel = "pegawai__presensi_set" if pegawai == "pegawai_id" else "presensi_set"
+    fields = ("g_opd", kelas, "g_kedudukan", "g_hukdis", *extra, *(f"pr__{k}" for k in _PRESENSI_KOLOM))
+    return (
+        qs.annotate(
+            pr=FilteredRelation(rel, condition=Q(**{f"{rel}__periode": periode})),
+            g_opd=opd_expr,
+            g_kedudukan=kedudukan,
+            g_hukdis=Exists(hukdis),
+        )
+        .values(*fields)
+        .annotate(n=Count("pk"))
+        .values_list(*fields, "n")
+        .order_by()
+    )
+
+
+def ringkasan_bulan(periode: Periode, *, opd_ids: Iterable[int] | None = None) -> RingkasanBulan:
+    """Per OPD: how many pegawai, how many rows not final, the total — for the regency page.
+    A final month: aggregates of its frozen rows. An open month: the month's pegawai grouped by
+    every input of the arithmetic (a few hundred groups for 7,000 pegawai), each group computed
+    once with `rules.hitung_tpp` exactly as its rows would be (the amounts are whole Rupiah per
+    row, so a group's total is the row's amount times its size). Equal to summing `data_bulan`'s
+    rows (tested); a fixed number of queries and little Python at any size."""
+    if periode.bulan < 1:
+        raise TppError("TPP dihitung per bulan, bukan untuk periode tahunan.")
+    from django.db.models import Case, F, Sum, When
+
+    ids = set(opd_ids) if opd_ids is not None else None
+    tpp = tpp_bulan_of(periode)
+    per_opd: dict[int, list[int]] = {}  # opd → [pegawai, not final, total]
+
+    def tambah(opd_id: int | None, n: int, belum: int, jumlah: int) -> None:
+        if opd_id is None or (ids is not None and opd_id not in ids):
+            return
+        row = per_opd.setdefault(opd_id, [0, 0, 0])
+        row[0] += n
+        row[1] += belum
+        row[2] += jumlah
+
+    if tpp is not None and tpp.is_final:
+        skema = tpp.skema
+        for opd_id, n, belum, jumlah in (
+            TppBaris.objects.filter(tpp_bulan=tpp)
+            .values("opd_id")
+            .annotate(n=Count("pk"), belum=Count("pk", filter=~Q(rincian__belum_final=[])), jumlah=Sum("jumlah"))
+            .values_list("opd_id", "n", "belum", "jumlah")
+            .order_by()
+        ):
+            tambah(opd_id, n, belum, jumlah or 0)
+    else:
+        skema = _skema_berlaku(periode.tahun, periode.bulan)
+        if skema is None:
+            raise TppError(pesan_tanpa_skema(periode))
+        besaran = dict(BesaranTpp.objects.filter(skema=skema).values_list("kelas_jabatan", "besaran"))
+        aturan, memo = skema.aturan(), {}
+        tanpa_tpp, nama = frozenset(skema.kedudukan_tanpa_tpp or ()), nama_skema(skema)
+        evs = _kelompok(
+            Evaluasi.objects.filter(periode=periode, hasil_bulan=True).exclude(pegawai__jenis_asn=Pegawai.JenisAsn.NON_ASN),
+            periode, pegawai="pegawai_id", kelas="snap_kelas_jabatan", extra=("status", "predikat"),
+            opd_expr=Case(When(snap_opd__isnull=True, then=F("pegawai__opd_id")), default=F("snap_opd_id")),
+            kedudukan=Case(When(snap_kedudukan_hukum="", then=F("pegawai__kedudukan_hukum")),
+                           default=F("snap_kedudukan_hukum")),
+        )  # fmt: skip
+        tanpa = _kelompok(
+            _tanpa_evaluasi(periode, None), periode, pegawai="pk", kelas="jabatan__kelas_jabatan",
+            opd_expr=F("opd_id"), kedudukan=F("kedudukan_hukum"),
+        )  # fmt: skip
+        groups = [(row[:4], row[4], row[5], row[6:-1], row[-1]) for row in evs]
+        groups += [(row[:4], None, "", row[4:-1], row[-1]) for row in tanpa]
+        for (opd_id, kelas, kedudukan, hukdis), status, predikat, pres, n in groups:
+            presensi = None
+            if pres[0] is not None:  # hari kerja: the row exists
+                presensi = dict(zip(("HARI KERJA", "TANPA KETERANGAN", *_KOLOM_HITUNG[:-1]), pres, strict=True))
+            orang = _Orang(0, opd_id or 0, "", "", "", "", kelas, kedudukan, 0 if status is not None else None,
+                           status or "", predikat or "")  # fmt: skip
+            h = _hitung(orang, skema, aturan, besaran, presensi, ["-"] if hukdis else [], memo,
+                        tanpa_tpp=tanpa_tpp, nama=nama)  # fmt: skip
+            tambah(opd_id, n, n if h.belum_final else 0, h.rincian.jumlah * n)
+    penyesuaian = _penyesuaian(tpp, None)
+    semua = set(per_opd) | ({k for k in penyesuaian if ids is None or k in ids})
+    opds = Opd.objects.filter(pk__in=semua).order_by("-pilot", "urutan", "nama").only("pk", "kode", "nama")
+    return RingkasanBulan(
+        final=bool(tpp and tpp.is_final),
+        skema=nama_skema(skema),
+        opd=tuple(
+            RingkasOpd(
+                o.pk, o.kode, o.nama, *per_opd.get(o.pk, [0, 0, 0]), penyesuaian=tuple(penyesuaian.get(o.pk, ()))
+            )
+            for o in opds
+        ),
+    )

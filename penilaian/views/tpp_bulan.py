@@ -9,8 +9,6 @@ breakdown only. Everybody else: 404. Finalising: the admin BKD (other readers 40
 
 from __future__ import annotations
 
-import dataclasses
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -24,7 +22,6 @@ from penilaian.models import Periode
 from penilaian.services import kurva as kurva_services
 from penilaian.services import tpp_bulan as services
 from penilaian.services._common import periode_sekarang
-from penilaian.tpp import DataTppBulan
 from penilaian.views.periode import get_periode
 
 _MAX_PK = 2**31 - 1
@@ -79,17 +76,13 @@ def get_rincian_for(user: Pegawai, periode: Periode, pk: int) -> Pegawai:
     raise Http404("Pegawai tidak ditemukan.")
 
 
-def _data_terlihat(user: Pegawai, periode: Periode) -> DataTppBulan:
-    """The month's totals for the OPDs `user` reads (one OPD: only that OPD is computed). The
-    regency page shows totals and counts, so the rows are computed without their printed texts."""
+def _data_terlihat(user: Pegawai, periode: Periode) -> services.RingkasanBulan:
+    """The month's totals per OPD for the OPDs `user` reads (grouped, not row by row)."""
     if user.can_read_all():
-        return services.data_bulan(periode, ringkas=True)
-    opds = list(kurva_services.opd_kurva_visible_to(user))
-    if len(opds) == 1:
-        return services.data_bulan(periode, opd=opds[0], ringkas=True)
-    data = services.data_bulan(periode, ringkas=True)
-    kode = {o.kode for o in opds}
-    return dataclasses.replace(data, opd=tuple(o for o in data.opd if o.kode in kode))
+        return services.ringkasan_bulan(periode)
+    return services.ringkasan_bulan(
+        periode, opd_ids=list(kurva_services.opd_kurva_visible_to(user).values_list("pk", flat=True))
+    )
 
 
 # Pages --------------------------------------------------------------------------------------------
@@ -128,13 +121,10 @@ def _render_bulan(request: HttpRequest, periode: Periode, *, form: FinalForm | N
         data, error = None, error or str(exc)
     pengelola = services.is_pengelola_tpp(request.user)
     final = bool(tpp and tpp.is_final)
-    opds = data.opd if data else ()
-    pk = dict(Opd.objects.filter(kode__in=[o.kode for o in opds]).values_list("kode", "pk")) if opds else {}
     rows = [
-        {"opd": o, "pk": pk[o.kode], "jumlah_pegawai": len(o.baris),
-         "belum_final": sum(1 for b in o.baris if b.catatan_belum_final)}
-        for o in opds
-    ]  # fmt: skip
+        {"opd": o, "pk": o.pk, "jumlah_pegawai": o.jumlah_pegawai, "belum_final": o.belum_final}
+        for o in (data.opd if data else ())
+    ]
     context = {
         "periode": periode,
         "data": data,
