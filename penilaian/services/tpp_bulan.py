@@ -305,35 +305,9 @@ def _tanpa_evaluasi(periode: Periode, opd: Opd | None) -> QuerySet[Pegawai]:
     return tanpa.filter(opd=opd) if opd is not None else tanpa
 
 
-def _orang_ringkas(periode: Periode, *, opd: Opd | None) -> list[_Orang]:
-    evs = Evaluasi.objects.filter(periode=periode, hasil_bulan=True).exclude(
-        pegawai__jenis_asn=Pegawai.JenisAsn.NON_ASN
-    )
-    if opd is not None:
-        evs = evs.filter(Q(snap_opd=opd) | Q(snap_opd__isnull=True, pegawai__opd=opd))
-    result = []
-    for pk, pid, opd_id, okini, gol, kelas, kedudukan, kkini, status, predikat in evs.values_list(
-        "pk", "pegawai_id", "snap_opd_id", "pegawai__opd_id", "snap_golongan", "snap_kelas_jabatan",
-        "snap_kedudukan_hukum", "pegawai__kedudukan_hukum", "status", "predikat",
-    ):  # fmt: skip
-        if (opd_id or okini) is None:
-            continue
-        result.append(_Orang(pid, opd_id or okini, "", "", gol, "", kelas, kedudukan or kkini, pk, status, predikat))
-    for pid, opd_id, gol, kelas, kedudukan in _tanpa_evaluasi(periode, opd).values_list(
-        "pk", "opd_id", "golongan", "jabatan__kelas_jabatan", "kedudukan_hukum"
-    ):
-        result.append(_Orang(pid, opd_id, "", "", gol, "", kelas, kedudukan))
-    return result
-
-
-def _orang_bulan(
-    periode: Periode, *, opd: Opd | None = None, pegawai_ids: Iterable[int] | None = None, ringkas: bool = False
-) -> list[_Orang]:
+def _orang_bulan(periode: Periode, *, opd: Opd | None = None, pegawai_ids: Iterable[int] | None = None) -> list[_Orang]:
     """Who is in the month (two queries): the result evaluations' snapshots, then the ASN without
-    one by today's data. `ringkas`: without the printed texts (NIP, name, jabatan, penilai), for
-    pages that show only totals and counts — the amounts do not depend on them."""
-    if ringkas:
-        return _orang_ringkas(periode, opd=opd)
+    one by today's data."""
     ids = list(pegawai_ids) if pegawai_ids is not None else None
     evs = Evaluasi.objects.filter(periode=periode, hasil_bulan=True).exclude(
         pegawai__jenis_asn=Pegawai.JenisAsn.NON_ASN
@@ -400,13 +374,12 @@ def hitung_bulan(
     opd: Opd | None = None,
     pegawai_ids: Iterable[int] | None = None,
     cari_penilai: bool = False,
-    ringkas: bool = False,
 ) -> list[Hitungan]:
     """Every row of the month as it would be computed now with `skema` (five queries).
     `cari_penilai`: name the current penilai of a submitted month whose snapshot has none (a
     few queries per such row: for one pegawai's breakdown, never for the lists)."""
     ids = list(pegawai_ids) if pegawai_ids is not None else None
-    orang = _orang_bulan(periode, opd=opd, pegawai_ids=ids, ringkas=ringkas)
+    orang = _orang_bulan(periode, opd=opd, pegawai_ids=ids)
     if cari_penilai:
         for o in orang:
             if o.status == St.DIKIRIM and not o.penilai:
@@ -472,7 +445,7 @@ def _baris_beku(b: TppBaris) -> BarisTpp:
     )  # fmt: skip
 
 
-def data_bulan(periode: Periode, *, opd: Opd | None = None, ringkas: bool = False) -> DataTppBulan:
+def data_bulan(periode: Periode, *, opd: Opd | None = None) -> DataTppBulan:
     """The month's TPP for the pages and the export: every OPD (or one), each with its rows
     (highest kelas first) and the adjustments recorded in this month. A final month: its frozen
     rows; an open month: computed now with the scheme in force on its first day (TppError when
@@ -492,7 +465,7 @@ def data_bulan(periode: Periode, *, opd: Opd | None = None, ringkas: bool = Fals
         skema = _skema_berlaku(periode.tahun, periode.bulan)
         if skema is None:
             raise TppError(pesan_tanpa_skema(periode))
-        for h in hitung_bulan(periode, skema, opd=opd, ringkas=ringkas):
+        for h in hitung_bulan(periode, skema, opd=opd):
             per_opd.setdefault(h.orang.opd_id, []).append(h.baris())
     penyesuaian = _penyesuaian(tpp, opd)
     opd_ids = set(per_opd) | set(penyesuaian)
