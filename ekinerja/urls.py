@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from ekinerja.kesehatan import healthz
 from opd.forms import AdminNipLoginForm
 from opd.views import akun
 
@@ -21,6 +22,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("healthz", healthz, name="healthz"),
     path("masuk/", akun.login_view, name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/kata-sandi/", akun.password_change, name="password_change"),

@@ -1,0 +1,31 @@
+"""`/healthz` for the load balancer and monitoring: 200 when the database answers a query, 503
+otherwise. No login, no session, no cookie: it must answer the same whoever asks, and it must not
+itself fail when the database is down. The task queue's oldest pending task joins it when the
+background worker lands (issue #9 §1)."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@login_not_required
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        # The broken connection is dropped at the end of this request (Django's
+        # close_if_unusable_or_obsolete), so the next check reconnects.
+        return JsonResponse({"status": "gagal", "basis_data": "tidak menjawab"}, status=503)
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    return JsonResponse({"status": "ok", "basis_data": "ok", "basis_data_ms": ms})
