@@ -1,7 +1,8 @@
 """`/healthz` for the load balancer and monitoring: 200 when the database answers a query, 503
 otherwise. No login, no session, no cookie: it must answer the same whoever asks, and it must not
-itself fail when the database is down. The task queue's oldest pending task joins it when the
-background worker lands (issue #9 §1)."""
+itself fail when the database is down. It also reports the background queue (django-tasks in the
+database): how many tasks wait and how long the oldest has waited — a growing age means no worker
+is running (`manage.py db_worker`)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        antrean = _antrean()
     except DatabaseError:
         # The broken connection is dropped at the end of this request (Django's
         # close_if_unusable_or_obsolete), so the next check reconnects.
         return JsonResponse({"status": "gagal", "basis_data": "tidak menjawab"}, status=503)
     ms = round((time.perf_counter() - started) * 1000, 1)
-    return JsonResponse({"status": "ok", "basis_data": "ok", "basis_data_ms": ms})
+    return JsonResponse({"status": "ok", "basis_data": "ok", "basis_data_ms": ms, **antrean})
+
+
+def _antrean() -> dict:
+    from django.db.models import Count, Min
+    from django.utils import timezone
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    row = DBTaskResult.objects.filter(status=TaskResultStatus.READY).aggregate(n=Count("pk"), tertua=Min("enqueued_at"))
+    umur = round((timezone.now() - row["tertua"]).total_seconds()) if row["tertua"] else None
+    return {"antrean_menunggu": row["n"], "antrean_tertua_detik": umur}

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
     "opd",
     "skp",
     "penilaian",
@@ -156,6 +158,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Background work (django-tasks, the backport of Django 6's tasks): queued in the database and run by
+# `python manage.py db_worker` (one or more processes). Pages show the progress of their own jobs
+# (opd.models.Pekerjaan); the same work from a management command runs in the foreground.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Uploads: the pegawai import refuses files above IMPORT_MAX_BYTES (default 10 MB);
 # Django's own request cap sits just above it so the import view can answer with a clear message.

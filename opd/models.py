@@ -533,3 +533,44 @@ class ImporPegawai(models.Model):
 
     def __str__(self) -> str:
         return f"Impor {self.original_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Pekerjaan(models.Model):
+    """A piece of long work run by the background worker (django-tasks) on a user's behalf — an
+    export, an import, a month's computation — with its progress, so the page that started it
+    shows a progress bar, survives a reload and ends with the result or an Indonesian error."""
+
+    class Status(models.TextChoices):
+        MENUNGGU = "MENUNGGU", "Menunggu giliran"
+        BERJALAN = "BERJALAN", "Sedang dikerjakan"
+        SELESAI = "SELESAI", "Selesai"
+        GAGAL = "GAGAL", "Gagal"
+
+    jenis = models.CharField("jenis", max_length=40)
+    judul = models.CharField("judul", max_length=255)
+    parameter = models.JSONField("parameter", default=dict, blank=True)
+    dibuat_oleh = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="pekerjaan_set")
+    dibuat_pada = models.DateTimeField("dibuat pada", default=timezone.now)
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.MENUNGGU)
+    persen = models.PositiveSmallIntegerField("kemajuan (%)", default=0)
+    langkah = models.CharField("langkah", max_length=255, blank=True)
+    mulai_pada = models.DateTimeField("mulai pada", null=True, blank=True)
+    selesai_pada = models.DateTimeField("selesai pada", null=True, blank=True)
+    berkas = models.CharField("lokasi berkas hasil", max_length=255, blank=True)
+    nama_berkas = models.CharField("nama berkas hasil", max_length=255, blank=True)
+    pesan = models.TextField("pesan", blank=True)
+    task_id = models.CharField("ID tugas", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "pekerjaan latar belakang"
+        verbose_name_plural = "pekerjaan latar belakang"
+        ordering = ["-dibuat_pada", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(persen__lte=100), name="pekerjaan_persen_0_100")]
+        indexes = [models.Index(fields=["dibuat_oleh", "-dibuat_pada"])]
+
+    def __str__(self) -> str:
+        return f"{self.judul} ({self.get_status_display()})"
+
+    @property
+    def is_selesai(self) -> bool:
+        return self.status in {self.Status.SELESAI, self.Status.GAGAL}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opd.views import akun, home, impor, organisasi, pegawai
+from opd.views import akun, home, impor, organisasi, pegawai, pekerjaan
 
 app_name = "opd"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     # --- home (dashboard) ---
     path("", home.dashboard, name="dashboard"),
     # --- end home ---
+    # --- pekerjaan (background jobs) ---
+    path("pekerjaan/<int:pk>/", pekerjaan.pekerjaan_detail, name="pekerjaan_detail"),
+    path("pekerjaan/<int:pk>/status/", pekerjaan.pekerjaan_status, name="pekerjaan_status"),
+    path("pekerjaan/<int:pk>/unduh/", pekerjaan.pekerjaan_unduh, name="pekerjaan_unduh"),
+    # --- end pekerjaan ---
     # --- pegawai ---
     path("pegawai/", pegawai.pegawai_list, name="pegawai_list"),
     path("pegawai/<int:pk>/", pegawai.pegawai_detail, name="pegawai_detail"),

@@ -125,6 +125,10 @@ def pytest_configure(config) -> None:
     from django.conf import settings
 
     settings.BUKTI_ROOT = Path(tempfile.mkdtemp(prefix="ekinerja-bukti-"))
+    # Background tasks run at once inside the test (django-tasks' ImmediateBackend): a page that
+    # starts a job finds it finished. The database queue and its worker are exercised by
+    # tests/test_tugas.py and the CI smoke test.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,8 @@ ROLES = ("anonymous", "pegawai", "penilai", "kepala", "former_plt", "admin_opd",
 
 # The pegawai import pages are covered by their own helper's tests (tests/test_import_views.py).
 EXCLUDED = {"impor_daftar", "impor_unggah", "impor_templat", "impor_pratinjau", "impor_terapkan"}
+# A background job's pages belong to its starter only: tests/test_tugas.py (every role → 404).
+EXCLUDED |= {"pekerjaan_detail", "pekerjaan_status", "pekerjaan_unduh"}
 
 # (url name, argument key, method, expected status per role in ROLES order). `kepala` is the Kepala
 # OPD of Dinkes: reads every pegawai of the OPD, changes nothing (SPEC §9). `former_plt` was Plt

@@ -58,8 +58,13 @@ def test_admin_bkd_finalises_and_admin_opd_reads(page: Page, live_server, world,
     expect(page.locator(".alert-success")).to_contain_text(f"TPP {b.per.nama} difinalkan: 10 pegawai.")
     expect(page.locator("#tpp-status")).to_have_text("Final")
     # The Excel file for finance: downloaded from the page and opened (FINAL in its header, NIP as text).
+    # Prepared in the background (a job with a progress page; the tests run tasks at once), then
+    # downloaded from the job's page.
+    page.locator("#unduh-kabupaten").click()
+    expect(page.locator("#pekerjaan-status")).to_have_text("Selesai")
+    _shots(page, screenshot_dir, "pekerjaan_selesai")
     with page.expect_download() as info:
-        page.locator("#unduh-kabupaten").click()
+        page.locator("#pekerjaan-unduh").click()
     download = info.value
     assert download.suggested_filename.endswith("FINAL.xlsx"), download.suggested_filename
     path = tmp_path / download.suggested_filename

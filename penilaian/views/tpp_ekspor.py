@@ -17,7 +17,7 @@ import tempfile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from opd.models import Opd, Pegawai
 from penilaian.ekspor_tpp import alasan_tidak_bisa_diekspor, nama_berkas, tulis_xlsx
@@ -76,6 +76,32 @@ def unduh_xlsx(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     return _unduh(request, get_periode(tahun, bulan), None)
 
 
+@require_POST
+def siapkan_xlsx(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
+    """The regency file as a background job (province scale: seconds of work that must not hold a
+    web worker): the job's page shows the progress and then the download."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from opd import pekerjaan
+    from penilaian import tugas
+
+    if not boleh_unduh_kabupaten(request.user):
+        raise Http404("Halaman tidak ditemukan.")
+    periode = get_periode(tahun, bulan)
+    alasan = alasan_tidak_bisa_diekspor(periode)
+    if alasan is not None:
+        messages.error(request, alasan)
+        return redirect("penilaian:tpp_bulan", tahun=tahun, bulan=bulan)
+    job = pekerjaan.buat(
+        jenis="ekspor_tpp", judul=f"Excel TPP {periode.nama} (semua OPD)", by=request.user,
+        parameter={"tahun": tahun, "bulan": bulan},
+    )  # fmt: skip
+    result = tugas.ekspor_tpp.enqueue(job.pk, tahun, bulan, None)
+    type(job).objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    return redirect("opd:pekerjaan_detail", pk=job.pk)
+
+
 @require_safe
 def unduh_xlsx_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     opd = get_opd_unduh_for(request.user, opd_pk)
@@ -84,5 +110,6 @@ def unduh_xlsx_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) ->
 
 urlpatterns = [
     path("tpp/<int:tahun>/<int:bulan>/unduh/", unduh_xlsx, name="tpp_unduh"),
+    path("tpp/<int:tahun>/<int:bulan>/unduh/siapkan/", siapkan_xlsx, name="tpp_siapkan"),
     path("tpp/<int:tahun>/<int:bulan>/opd/<int:opd_pk>/unduh/", unduh_xlsx_opd, name="tpp_unduh_opd"),
 ]

@@ -1,0 +1,57 @@
+"""Background tasks of the penilaian app (django-tasks; run by `manage.py db_worker`).
+
+Each task takes the id of an `opd.models.Pekerjaan` and reports to it (opd.pekerjaan): progress
+while it runs, then the result file or an Indonesian error. Idempotent: the file is written under
+a temporary name and renamed only when complete, so a worker killed halfway leaves nothing that
+looks like a result; running the job again redoes it."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from opd import pekerjaan as job
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def ekspor_tpp(pekerjaan_id: int, tahun: int, bulan: int, opd_id: int | None = None) -> str:
+    """A month's TPP basis as .xlsx (the regency, or one OPD): the same file as `manage.py ekspor_tpp`."""
+    from opd.models import Opd
+    from penilaian.ekspor_tpp import alasan_tidak_bisa_diekspor, nama_berkas, tulis_xlsx
+    from penilaian.models import Periode
+    from penilaian.services._common import PenilaianError
+    from penilaian.services.tpp_bulan import data_bulan
+
+    if job.mulai(pekerjaan_id) is None:
+        return "dibatalkan"
+    lapor = job.pelapor(pekerjaan_id)
+    sementara = None
+    try:
+        periode = Periode.objects.filter(tahun=tahun, bulan=bulan).first()
+        if periode is None:
+            raise PenilaianError(f"Periode {bulan:02d}/{tahun} belum dibuka.")
+        alasan = alasan_tidak_bisa_diekspor(periode)
+        if alasan is not None:
+            raise PenilaianError(alasan)
+        opd = Opd.objects.get(pk=opd_id) if opd_id else None
+        lapor(10, "Membaca dan menghitung TPP setiap pegawai")
+        data = data_bulan(periode, opd=opd)
+        lapor(50, f"Menulis {len(data.opd)} lembar OPD ke Excel")
+        sementara, relatif = job.path_sementara("xlsx")
+        with open(sementara, "wb") as out:
+            tulis_xlsx(data, out)
+        nama = nama_berkas(data, opd.kode if opd else None)
+        jumlah = sum(len(o.baris) for o in data.opd)
+        job.selesai(pekerjaan_id, sementara=sementara, relatif=relatif, nama_berkas=nama,
+                    pesan=f"{jumlah} pegawai di {len(data.opd)} OPD.")  # fmt: skip
+        return relatif
+    except PenilaianError as exc:
+        job.gagal(pekerjaan_id, str(exc), sementara=sementara)
+        return "gagal"
+    except Exception:
+        logger.exception("Ekspor TPP %s-%s gagal", tahun, bulan)
+        job.gagal(pekerjaan_id, "", sementara=sementara)
+        return "gagal"
