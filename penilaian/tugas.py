@@ -55,3 +55,31 @@ def ekspor_tpp(pekerjaan_id: int, tahun: int, bulan: int, opd_id: int | None = N
         logger.exception("Ekspor TPP %s-%s gagal", tahun, bulan)
         job.gagal(pekerjaan_id, "", sementara=sementara)
         return "gagal"
+
+
+@task()
+def finalkan_tpp(pekerjaan_id: int, tahun: int, bulan: int, oleh_id: int) -> str:
+    """Freeze a month's TPP (`tpp_bulan.finalkan_bulan`, one transaction: all rows or none). A
+    second job for the same month is told who finalised it and when."""
+    from opd.models import Pegawai
+    from penilaian.models import Periode
+    from penilaian.services._common import PenilaianError
+    from penilaian.services.tpp_bulan import finalkan_bulan
+
+    if job.mulai(pekerjaan_id) is None:
+        return "dibatalkan"
+    try:
+        periode = Periode.objects.get(tahun=tahun, bulan=bulan)
+        job.pelapor(pekerjaan_id)(20, "Menghitung dan membekukan TPP setiap pegawai")
+        tpp = finalkan_bulan(periode, by=Pegawai.objects.get(pk=oleh_id))
+        n = tpp.baris_set.count()
+        total = f"{tpp.jumlah_total:,}".replace(",", ".")
+        job.selesai(pekerjaan_id, pesan=f"TPP {periode.nama} difinalkan: {n} pegawai, jumlah Rp {total}.")
+        return "final"
+    except PenilaianError as exc:
+        job.gagal(pekerjaan_id, str(exc))
+        return "gagal"
+    except Exception:
+        logger.exception("Finalisasi TPP %s-%s gagal", tahun, bulan)
+        job.gagal(pekerjaan_id, "")
+        return "gagal"

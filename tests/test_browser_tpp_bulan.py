@@ -55,7 +55,10 @@ def test_admin_bkd_finalises_and_admin_opd_reads(page: Page, live_server, world,
     assert not TppBulan.objects.filter(status="FINAL").exists()
     page.check("#id_konfirmasi")
     page.get_by_role("button", name="Finalkan TPP").click()
-    expect(page.locator(".alert-success")).to_contain_text(f"TPP {b.per.nama} difinalkan: 10 pegawai.")
+    # The freeze runs as a background job: its page shows the outcome and leads back to the month.
+    expect(page.locator("#pekerjaan-status")).to_have_text("Selesai")
+    expect(page.locator("#pekerjaan-pesan")).to_contain_text(f"TPP {b.per.nama} difinalkan: 10 pegawai")
+    page.locator("#pekerjaan-kembali").click()
     expect(page.locator("#tpp-status")).to_have_text("Final")
     # The Excel file for finance: downloaded from the page and opened (FINAL in its header, NIP as text).
     # Prepared in the background (a job with a progress page; the tests run tasks at once), then

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from opd.models import AuditLog, Pegawai
+from opd.models import AuditLog, Pegawai, Pekerjaan
 from penilaian.models import BukaKunci, Evaluasi, PenyesuaianTpp, Presensi, SkemaTpp, TppBaris, TppBulan
 from penilaian.services import alur
 from penilaian.services import tpp_bulan as services
@@ -323,7 +323,12 @@ def test_concurrent_finalise_one_wins_the_other_is_told(client, world):
     waited = time.monotonic() - started
     worker.join()
     assert waited > 0.3
-    assert response.status_code == 200 and "sudah difinalkan oleh Bambang Wicaksono" in response.content.decode()
+    # The page's check ran before the other transaction committed; the job then waited for the
+    # row lock and was told.
+    job = Pekerjaan.objects.get(jenis="finalkan_tpp")
+    assert response.status_code == 302 and job.status == "GAGAL"
+    assert "sudah difinalkan oleh Bambang Wicaksono" in job.pesan
+    assert "sudah difinalkan oleh Bambang Wicaksono" in client.get(response.url).content.decode()
     assert TppBaris.objects.count() == 10 and AuditLog.objects.filter(aksi="tpp_difinalkan").count() == 1
 
 
@@ -348,9 +353,13 @@ def test_regency_page_and_finalise_form(client, world):
     assert response.status_code == 200 and "Centang pernyataan" in response.content.decode()
     assert not TppBulan.objects.filter(status="FINAL").exists()
     response = client.post(url, {"konfirmasi": "on"})
-    assert response.status_code == 302 and response.url == _url("tpp_bulan", b.per)
+    # The freeze runs as a background job (at once in the tests); its page tells the outcome.
+    job = Pekerjaan.objects.get(jenis="finalkan_tpp")
+    assert response.status_code == 302 and response.url == reverse("opd:pekerjaan_detail", args=[job.pk])
     html = client.get(response.url).content.decode()
-    assert "TPP " + b.per.nama + " difinalkan: 10 pegawai." in html
+    assert "TPP " + b.per.nama + " difinalkan: 10 pegawai, jumlah Rp " in html
+    assert f'href="{_url("tpp_bulan", b.per)}"' in html
+    html = client.get(_url("tpp_bulan", b.per)).content.decode()
     assert 'id="tpp-status">Final' in html and 'id="tpp-finalkan"' not in html
     # A second tab posts again: told who finalised when, nothing frozen twice.
     response = client.post(url, {"konfirmasi": "on"})

@@ -619,6 +619,25 @@ def pesan_sudah_final(tpp: TppBulan) -> str:
     )
 
 
+def alasan_tidak_bisa_difinalkan(periode: Periode) -> str | None:
+    """Why the month cannot be finalised now (Indonesian), or None: the page checks this before
+    starting the background job, so the usual refusals are told at once. `finalkan_bulan` checks
+    again under the row lock (a concurrent finalisation is caught there)."""
+    if periode.bulan < 1:
+        return "TPP difinalkan per bulan, bukan untuk periode tahunan."
+    tpp = tpp_bulan_of(periode)
+    if tpp is not None and tpp.is_final:
+        return pesan_sudah_final(tpp)
+    if not periode.is_terkunci():
+        return (
+            f"Penilaian periode {periode.nama} masih berjalan sampai {periode.batas_penilaian:%d-%m-%Y}; "
+            "TPP dapat difinalkan setelah batas penilaian lewat."
+        )
+    if _skema_berlaku(periode.tahun, periode.bulan) is None:
+        return pesan_tanpa_skema(periode)
+    return None
+
+
 @transaction.atomic
 def finalkan_bulan(periode: Periode, *, by: Pegawai) -> TppBulan:
     """Freeze the month: every row stored in `TppBaris` with what explains it, the scheme and the

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from opd.models import Opd, Pegawai
@@ -159,13 +159,22 @@ def tpp_finalkan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     form = FinalForm(request.POST)
     error = ""
     if form.is_valid():
-        try:
-            tpp = services.finalkan_bulan(periode, by=request.user)
-        except services.TppError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"TPP {periode.nama} difinalkan: {tpp.baris_set.count()} pegawai.")
-            return redirect("penilaian:tpp_bulan", tahun=periode.tahun, bulan=periode.bulan)
+        # The usual refusals at once; the freeze itself (every pegawai of the regency) runs as a
+        # background job whose page shows the progress and the outcome.
+        error = services.alasan_tidak_bisa_difinalkan(periode) or ""
+        if not error:
+            from opd import pekerjaan
+            from penilaian import tugas
+
+            kembali = reverse("penilaian:tpp_bulan", args=[periode.tahun, periode.bulan])
+            job = pekerjaan.buat(
+                jenis="finalkan_tpp", judul=f"Finalisasi TPP {periode.nama}", by=request.user,
+                parameter={"tahun": periode.tahun, "bulan": periode.bulan, "kembali": kembali},
+            )  # fmt: skip
+            result = tugas.finalkan_tpp.enqueue(job.pk, periode.tahun, periode.bulan, request.user.pk)
+            type(job).objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+            messages.success(request, f"Finalisasi TPP {periode.nama} dimulai.")
+            return redirect("opd:pekerjaan_detail", pk=job.pk)
     return _render_bulan(request, periode, form=form, error=error)
 
 
