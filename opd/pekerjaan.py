@@ -27,8 +27,13 @@ def folder() -> Path:
     return Path(settings.MEDIA_ROOT) / "pekerjaan"
 
 
-def buat(*, jenis: str, judul: str, by: Pegawai, parameter: dict | None = None) -> Pekerjaan:
-    return Pekerjaan.objects.create(jenis=jenis, judul=judul, dibuat_oleh=by, parameter=parameter or {})
+def jalankan(tugas, *args, jenis: str, judul: str, by: Pegawai, parameter: dict | None = None) -> Pekerjaan:
+    """Record the job, then enqueue `tugas(job.pk, *args)` (a django-tasks task); the job keeps the
+    task's id. The row is committed first (no ATOMIC_REQUESTS), so a worker always finds it."""
+    job = Pekerjaan.objects.create(jenis=jenis, judul=judul, dibuat_oleh=by, parameter=parameter or {})
+    result = tugas.enqueue(job.pk, *args)
+    Pekerjaan.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    return job
 
 
 def mulai(pk: int) -> Pekerjaan | None:

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opd import audit
-from opd.demo import DemoLogin, build_plan
+from opd.demo import DemoLogin
 from opd.models import Opd, Pegawai
 from opd.services import OrgChart
 from penilaian import bukti, rules
@@ -45,7 +45,7 @@ from penilaian.rules import CapaianOrganisasi, Predikat, Rating
 from penilaian.services import alur, bulanan, kurva
 from penilaian.services import periode as periode_svc
 from penilaian.services._common import isi_snapshot_pegawai, pastikan_evaluasi
-from skp.demo import PILOT_KODES
+from skp.demo import PILOT_KODES, _demo_nips
 from skp.models import IndikatorKinerja, RencanaHasilKerja, Skp
 from skp.services._common import snapshot_of
 
@@ -256,10 +256,6 @@ def sebaran_predikat(n: int, rng: random.Random, *, rusak: bool = False) -> list
 
 
 # The seed ------------------------------------------------------------------------------------------------
-
-
-def _demo_nips() -> dict[str, str]:
-    return {row.login: row.nip for row in build_plan().people if row.login}
 
 
 def _write(stdout: TextIO | None, text: str) -> None:

@@ -16,7 +16,6 @@ so a regency of 7,000 pegawai costs the same number of queries as a fixture of f
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,7 +33,6 @@ from penilaian.models import (
     NAMA_BULAN,
     BesaranTpp,
     Evaluasi,
-    HukumanDisiplin,
     PenyesuaianTpp,
     Periode,
     Presensi,
@@ -44,6 +42,7 @@ from penilaian.models import (
 )
 from penilaian.rules import Predikat
 from penilaian.services._common import PenilaianError
+from penilaian.services.tpp_hukdis import hukdis_sedang
 from penilaian.services.tpp_skema import skema_berlaku
 from penilaian.tpp import BarisTpp, DataTppBulan, OpdTpp, PenyesuaianBaris
 
@@ -65,24 +64,13 @@ class TppError(PenilaianError):
 
 
 # Small helpers -------------------------------------------------------------------------------------
-# The scheme in force comes from tpp_skema; attendance and hukdis are read here for a subset of pegawai
-# with the SK numbers (tpp_hukdis.hukdis_sedang_aktif and presensi.presensi_bulan answer the same
-# questions for a whole month, with the same filters).
-
-
-def _awal_bulan(periode: Periode) -> datetime.date:
-    return datetime.date(periode.tahun, periode.bulan, 1)
-
-
-_skema_berlaku = skema_berlaku
+# The scheme in force comes from tpp_skema and the hukdis that count from tpp_hukdis; attendance is
+# read here for a subset of pegawai, keyed by the SPEC §8 names `rules.hitung_tpp` takes.
 
 
 def _hukdis(periode: Periode, pegawai_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
     """Pegawai under a hukuman disiplin sedang covering the month → the SK numbers (PP 94/2021)."""
-    awal = _awal_bulan(periode)
-    qs = HukumanDisiplin.objects.filter(
-        jenis=HukumanDisiplin.Jenis.SEDANG, dibatalkan_pada__isnull=True, bulan_mulai__lte=awal, bulan_selesai__gte=awal
-    )
+    qs = hukdis_sedang(periode)
     if pegawai_ids is not None:
         qs = qs.filter(pegawai_id__in=list(pegawai_ids))
     result: dict[int, list[str]] = {}
@@ -93,7 +81,13 @@ def _hukdis(periode: Periode, pegawai_ids: Iterable[int] | None = None) -> dict[
     return result
 
 
+# The Presensi columns read, and the SPEC §8 names they go by (HARI KERJA carries no deduction).
 _PRESENSI_KOLOM = ("hari_kerja", "tanpa_keterangan", "tl1", "tl2", "tl3", "tl4", "psw1", "psw2", "psw3", "psw4")
+_PRESENSI_NAMA = ("HARI KERJA", "TANPA KETERANGAN", "TL1", "TL2", "TL3", "TL4", "PSW1", "PSW2", "PSW3", "PSW4")
+
+
+def _presensi_dari(nilai: tuple) -> dict[str, int]:
+    return dict(zip(_PRESENSI_NAMA, nilai, strict=True))
 
 
 def _presensi(periode: Periode, pegawai_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
@@ -101,14 +95,7 @@ def _presensi(periode: Periode, pegawai_ids: Iterable[int] | None = None) -> dic
     qs = Presensi.objects.filter(periode=periode)
     if pegawai_ids is not None:
         qs = qs.filter(pegawai_id__in=list(pegawai_ids))
-    result = {}
-    for row in qs.values_list("pegawai_id", *_PRESENSI_KOLOM):
-        hk, tk, tl1, tl2, tl3, tl4, psw1, psw2, psw3, psw4 = row[1:]
-        result[row[0]] = {
-            "HARI KERJA": hk, "TANPA KETERANGAN": tk, "TL1": tl1, "TL2": tl2, "TL3": tl3, "TL4": tl4,
-            "PSW1": psw1, "PSW2": psw2, "PSW3": psw3, "PSW4": psw4,
-        }  # fmt: skip
-    return result
+    return {row[0]: _presensi_dari(row[1:]) for row in qs.values_list("pegawai_id", *_PRESENSI_KOLOM)}
 
 
 def nama_skema(skema: SkemaTpp | None) -> str:
@@ -229,9 +216,6 @@ def _giliran(o: _Orang) -> str:
     return ""
 
 
-_KOLOM_HITUNG = ("TL1", "TL2", "TL3", "TL4", "PSW1", "PSW2", "PSW3", "PSW4", "TANPA KETERANGAN")
-
-
 def _hitung(
     o: _Orang,
     skema: SkemaTpp,
@@ -274,11 +258,11 @@ def _hitung(
         belum.append(BELUM_PRESENSI)
     # Many pegawai share the same inputs (kelas, predikat, no deductions): one call of the rule
     # per distinct input within a month (RincianTpp is immutable).
-    angka = tuple(presensi.get(k, 0) for k in _KOLOM_HITUNG) if presensi else ()
+    angka = tuple(presensi.get(k, 0) for k in rules.KOLOM_PRESENSI) if presensi else ()
     kunci = (nilai_besaran, o.predikat if dinilai else None, angka, bool(hukdis_sk), aktif)
     rincian = memo.get(kunci) if memo is not None else None
     if rincian is None:
-        hitungan = dict(zip(_KOLOM_HITUNG, angka, strict=True)) if angka else {}
+        hitungan = dict(zip(rules.KOLOM_PRESENSI, angka, strict=True)) if angka else {}
         rincian = rules.hitung_tpp(nilai_besaran, kunci[1], hitungan, hukdis=bool(hukdis_sk), aktif=aktif, skema=aturan)
         if memo is not None:
             memo[kunci] = rincian
@@ -462,7 +446,7 @@ def data_bulan(periode: Periode, *, opd: Opd | None = None) -> DataTppBulan:
         for b in qs.order_by():
             per_opd.setdefault(b.opd_id, []).append(_baris_beku(b))
     else:
-        skema = _skema_berlaku(periode.tahun, periode.bulan)
+        skema = skema_berlaku(periode.tahun, periode.bulan)
         if skema is None:
             raise TppError(pesan_tanpa_skema(periode))
         for h in hitung_bulan(periode, skema, opd=opd):
@@ -565,7 +549,7 @@ def rincian_pegawai(periode: Periode, pegawai: Pegawai) -> RincianPegawai | None
         b, d, opd_id = _baris_beku(frozen), dict(frozen.rincian or {}), frozen.opd_id
         skema = d.get("skema") or nama_skema(tpp.skema)
     else:
-        skema_obj = _skema_berlaku(periode.tahun, periode.bulan)
+        skema_obj = skema_berlaku(periode.tahun, periode.bulan)
         if skema_obj is None:
             raise TppError(pesan_tanpa_skema(periode))
         rows = hitung_bulan(periode, skema_obj, pegawai_ids=[pegawai.pk], cari_penilai=True)
@@ -633,7 +617,7 @@ def alasan_tidak_bisa_difinalkan(periode: Periode) -> str | None:
             f"Penilaian periode {periode.nama} masih berjalan sampai {periode.batas_penilaian:%d-%m-%Y}; "
             "TPP dapat difinalkan setelah batas penilaian lewat."
         )
-    if _skema_berlaku(periode.tahun, periode.bulan) is None:
+    if skema_berlaku(periode.tahun, periode.bulan) is None:
         return pesan_tanpa_skema(periode)
     return None
 
@@ -656,7 +640,7 @@ def finalkan_bulan(periode: Periode, *, by: Pegawai) -> TppBulan:
             f"Penilaian periode {periode.nama} masih berjalan sampai {periode.batas_penilaian:%d-%m-%Y}; "
             "TPP dapat difinalkan setelah batas penilaian lewat."
         )
-    skema = _skema_berlaku(periode.tahun, periode.bulan)
+    skema = skema_berlaku(periode.tahun, periode.bulan)
     if skema is None:
         raise TppError(pesan_tanpa_skema(periode))
     rows = hitung_bulan(periode, skema)
@@ -794,11 +778,7 @@ def _kelompok(
     with the number of pegawai in the group."""
     from django.db.models import FilteredRelation
 
-    awal = periode.mulai
-    hukdis = HukumanDisiplin.objects.filter(
-        pegawai_id=OuterRef(pegawai), jenis=HukumanDisiplin.Jenis.SEDANG, dibatalkan_pada__isnull=True,
-        bulan_mulai__lte=awal, bulan_selesai__gte=awal,
-    )  # fmt: skip
+    hukdis = hukdis_sedang(periode).filter(pegawai_id=OuterRef(pegawai))
     rel = "pegawai__presensi_set" if pegawai == "pegawai_id" else "presensi_set"
     fields = ("g_opd", kelas, "g_kedudukan", "g_hukdis", *extra, *(f"pr__{k}" for k in _PRESENSI_KOLOM))
     return (
@@ -849,7 +829,7 @@ def ringkasan_bulan(periode: Periode, *, opd_ids: Iterable[int] | None = None) -
         ):
             tambah(opd_id, n, belum, jumlah or 0)
     else:
-        skema = _skema_berlaku(periode.tahun, periode.bulan)
+        skema = skema_berlaku(periode.tahun, periode.bulan)
         if skema is None:
             raise TppError(pesan_tanpa_skema(periode))
         besaran = dict(BesaranTpp.objects.filter(skema=skema).values_list("kelas_jabatan", "besaran"))
@@ -871,7 +851,7 @@ def ringkasan_bulan(periode: Periode, *, opd_ids: Iterable[int] | None = None) -
         for (opd_id, kelas, kedudukan, hukdis), status, predikat, pres, n in groups:
             presensi = None
             if pres[0] is not None:  # hari kerja: the row exists
-                presensi = dict(zip(("HARI KERJA", "TANPA KETERANGAN", *_KOLOM_HITUNG[:-1]), pres, strict=True))
+                presensi = _presensi_dari(pres)
             orang = _Orang(0, opd_id or 0, "", "", "", "", kelas, kedudukan, 0 if status is not None else None,
                            status or "", predikat or "")  # fmt: skip
             h = _hitung(orang, skema, aturan, besaran, presensi, ["-"] if hukdis else [], memo,

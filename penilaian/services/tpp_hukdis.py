@@ -54,17 +54,18 @@ def get_hukdis_for(user: Pegawai, pk: int) -> HukumanDisiplin:
     return hukdis
 
 
+def hukdis_sedang(periode: Periode) -> QuerySet[HukumanDisiplin]:
+    """The non-cancelled hukuman disiplin sedang covering the month (PP 94/2021: 25 % off the TPP
+    of each month in its range) — the one definition the TPP computation and the pages share."""
+    awal = periode.mulai
+    return HukumanDisiplin.objects.filter(
+        jenis=HukumanDisiplin.Jenis.SEDANG, dibatalkan_pada__isnull=True, bulan_mulai__lte=awal, bulan_selesai__gte=awal
+    )
+
+
 def hukdis_sedang_aktif(periode: Periode) -> set[int]:
     """Pegawai ids with a non-cancelled hukdis SEDANG covering the month (one query)."""
-    awal = periode.mulai
-    return set(
-        HukumanDisiplin.objects.filter(
-            jenis=HukumanDisiplin.Jenis.SEDANG,
-            dibatalkan_pada__isnull=True,
-            bulan_mulai__lte=awal,
-            bulan_selesai__gte=awal,
-        ).values_list("pegawai_id", flat=True)
-    )
+    return set(hukdis_sedang(periode).values_list("pegawai_id", flat=True))
 
 
 def nama_bulan(day: datetime.date) -> str:

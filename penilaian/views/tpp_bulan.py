@@ -167,12 +167,11 @@ def tpp_finalkan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
             from penilaian import tugas
 
             kembali = reverse("penilaian:tpp_bulan", args=[periode.tahun, periode.bulan])
-            job = pekerjaan.buat(
-                jenis="finalkan_tpp", judul=f"Finalisasi TPP {periode.nama}", by=request.user,
+            job = pekerjaan.jalankan(
+                tugas.finalkan_tpp, periode.tahun, periode.bulan, request.user.pk, jenis="finalkan_tpp",
+                judul=f"Finalisasi TPP {periode.nama}", by=request.user,
                 parameter={"tahun": periode.tahun, "bulan": periode.bulan, "kembali": kembali},
             )  # fmt: skip
-            result = tugas.finalkan_tpp.enqueue(job.pk, periode.tahun, periode.bulan, request.user.pk)
-            type(job).objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
             messages.success(request, f"Finalisasi TPP {periode.nama} dimulai.")
             return redirect("opd:pekerjaan_detail", pk=job.pk)
     return _render_bulan(request, periode, form=form, error=error)

@@ -93,12 +93,10 @@ def siapkan_xlsx(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     if alasan is not None:
         messages.error(request, alasan)
         return redirect("penilaian:tpp_bulan", tahun=tahun, bulan=bulan)
-    job = pekerjaan.buat(
-        jenis="ekspor_tpp", judul=f"Excel TPP {periode.nama} (semua OPD)", by=request.user,
-        parameter={"tahun": tahun, "bulan": bulan},
+    job = pekerjaan.jalankan(
+        tugas.ekspor_tpp, tahun, bulan, None, jenis="ekspor_tpp", judul=f"Excel TPP {periode.nama} (semua OPD)",
+        by=request.user, parameter={"tahun": tahun, "bulan": bulan},
     )  # fmt: skip
-    result = tugas.ekspor_tpp.enqueue(job.pk, tahun, bulan, None)
-    type(job).objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     return redirect("opd:pekerjaan_detail", pk=job.pk)
 
 
