@@ -26,7 +26,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ekinerja.xlsx import nama_sheet, teks_aman
-from penilaian.models import Periode, SkemaTpp
+from penilaian.models import Periode
+from penilaian.services.tpp_skema import skema_berlaku
 from penilaian.tpp import BarisTpp, DataTppBulan, OpdTpp
 
 FORMAT_RUPIAH = "#,##0"
@@ -101,7 +102,7 @@ def alasan_tidak_bisa_diekspor(periode: Periode) -> str | None:
     day), in Indonesian; None when it can. Not being final is no reason: the file says SEMENTARA."""
     if periode.is_tahunan:
         return "TPP dihitung per bulan; periode tahunan tidak diekspor."
-    if not SkemaTpp.objects.filter(tahun=periode.tahun, berlaku_mulai__lte=periode.bulan).exists():
+    if skema_berlaku(periode.tahun, periode.bulan) is None:
         return (
             f"Belum ada skema TPP yang berlaku untuk {periode.nama}; "
             f"admin BKD perlu mengatur skema TPP tahun {periode.tahun} dulu."
