@@ -278,7 +278,9 @@ def sematkan_primer(response: HttpResponse) -> HttpResponse:
 
 
 def _siapkan_pengguna(request: HttpRequest) -> None:
-    """Resolve the session, the user and their roles on the primary, before reads switch over."""
+    """Resolve the session, the user and their roles on the primary, before reads switch over.
+    LoginRequiredMiddleware has usually resolved the user and opd.auth.NipBackend prefetches the
+    roles; this keeps it so for any marked view and any backend."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         _ = user._roles  # opd.models.Pegawai caches its roles on the instance
