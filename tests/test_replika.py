@@ -186,7 +186,7 @@ def test_background_reads_use_the_replica_only_once_it_has_caught_up(world):
         waited = time.monotonic() - started
     # The replica did not reach the position of the task's start within 2 s: the primary.
     assert (opd._state.db, opd.nama) == ("default", BARU)
-    assert 1.9 < waited < 3
+    assert 1.9 < waited < 5
 
 
 def _port_tertutup() -> int:
@@ -207,7 +207,7 @@ def test_a_replica_that_is_down_falls_back_to_the_primary_quickly(world):
         Opd.objects.filter(pk=world.opd.pk).update(nama=BARU)
         started = time.monotonic()
         response = pembaca.get(kurva)
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 1.5  # a closed port: no wait for the 2 s connect timeout
         assert response.status_code == 200 and BARU in response.content.decode()
         assert replika.periksa().status == "tidak menjawab"
         # Remembered for this process: the next page does not even try to connect.
