@@ -138,8 +138,13 @@ class Kondisi:
 INGAT_DETIK = 5.0
 _kondisi: Kondisi | None = None
 
+# The lag: none while everything received is replayed; otherwise the age of the last replayed
+# commit — an overestimate after the primary was idle, which only errs towards the primary. The WAL
+# receiver's row is there whenever it runs; its status is NULL for a role without
+# pg_read_all_stats (then only "a receiver runs" is known).
 _SQL_KONDISI = """
 SELECT pg_is_in_recovery(),
+       (SELECT count(*) FROM pg_stat_wal_receiver),
        (SELECT status FROM pg_stat_wal_receiver LIMIT 1),
        CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
             ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END
@@ -158,7 +163,7 @@ def periksa(*, paksa: bool = False) -> Kondisi:
         try:
             with connections[REPLIKA].cursor() as cursor:
                 cursor.execute(_SQL_KONDISI)
-                pemulihan, penerima, lag = cursor.fetchone()
+                pemulihan, penerima, status_penerima, lag = cursor.fetchone()
             break
         except DatabaseError:
             _tutup_replika()
@@ -168,7 +173,7 @@ def periksa(*, paksa: bool = False) -> Kondisi:
     lag = round(float(lag), 3)
     if not pemulihan:
         status = "bukan replika"  # a promoted or misconfigured server: its data may diverge
-    elif penerima is not None and penerima != "streaming":
+    elif not penerima or status_penerima not in (None, "streaming"):
         status = "tidak tersambung ke primer"  # its data stops at the moment the stream broke
     elif lag > lag_maks():
         status = "tertinggal"

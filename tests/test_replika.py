@@ -248,3 +248,21 @@ def test_a_replica_failing_in_the_middle_of_a_page_reruns_it_on_the_primary(worl
     assert response.status_code == 200 and world.opd.nama in response.content.decode()
     assert replika.periksa().status == "tidak menjawab"  # remembered for a few seconds
     assert replika.periksa(paksa=True).status == "ok"  # and found again: the replica is fine
+
+
+def test_a_server_that_is_not_in_recovery_is_not_read(world):
+    """DATABASE_REPLICA_URL pointing at a writable server (a promoted replica, a wrong port) is not a
+    replica: its data may diverge from the primary's, so nothing is read there."""
+    per = periode_terkunci()
+    conf = connections[REPLIKA].settings_dict
+    port = conf["PORT"]
+    conf["PORT"] = connections["default"].settings_dict["PORT"] or "5432"
+    connections[REPLIKA].close()
+    try:
+        assert replika.periksa(paksa=True).status == "bukan replika"
+        assert not replika.boleh_dibaca()
+        response = _masuk(world.auditor).get(reverse("penilaian:kurva_bulan", args=[per.tahun, per.bulan]))
+        assert response.status_code == 200 and world.opd.nama in response.content.decode()
+    finally:
+        conf["PORT"] = port
+        connections[REPLIKA].close()
