@@ -27,8 +27,8 @@ def ekspor_tpp(pekerjaan_id: int, tahun: int, bulan: int, opd_id: int | None = N
 
     if job.mulai(pekerjaan_id) is None:
         return "dibatalkan"
-    lapor = job.pelapor(pekerjaan_id)
     sementara = None
+    lapor = job.pelapor(pekerjaan_id)
     try:
         periode = Periode.objects.filter(tahun=tahun, bulan=bulan).first()
         if periode is None:
@@ -55,6 +55,8 @@ def ekspor_tpp(pekerjaan_id: int, tahun: int, bulan: int, opd_id: int | None = N
         logger.exception("Ekspor TPP %s-%s gagal", tahun, bulan)
         job.gagal(pekerjaan_id, "", sementara=sementara)
         return "gagal"
+    finally:
+        lapor.close()
 
 
 @task()
@@ -70,7 +72,8 @@ def finalkan_tpp(pekerjaan_id: int, tahun: int, bulan: int, oleh_id: int) -> str
         return "dibatalkan"
     try:
         periode = Periode.objects.get(tahun=tahun, bulan=bulan)
-        job.pelapor(pekerjaan_id)(20, "Menghitung dan membekukan TPP setiap pegawai")
+        with job.pelapor(pekerjaan_id) as lapor:
+            lapor(20, "Menghitung dan membekukan TPP setiap pegawai")
         tpp = finalkan_bulan(periode, by=Pegawai.objects.get(pk=oleh_id))
         n = tpp.baris_set.count()
         total = f"{tpp.jumlah_total:,}".replace(",", ".")
