@@ -114,6 +114,7 @@ def impor_terapkan(request: HttpRequest, pk: int) -> HttpResponse:
     except (imports.SudahDiterapkan, tugas.SedangDiterapkan) as exc:
         messages.info(request, str(exc))
         return redirect("opd:impor_pratinjau", pk=impor.pk)
+    messages.success(request, f"Penerapan impor {impor.original_name} dimulai.")
     return redirect("opd:pekerjaan_detail", pk=job.pk)
 
 
