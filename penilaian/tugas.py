@@ -185,3 +185,37 @@ def impor_presensi(pekerjaan_id: int, tahun: int, bulan: int, sha: str, oleh_id:
             return "gagal"
     job.selesai(pekerjaan_id, pesan=pesan_presensi(periode, hasil))
     return "diterapkan"
+
+
+@task()
+def ekspor_terlambat(pekerjaan_id: int, tahun: int, bulan: int, oleh_id: int) -> str:
+    """The late list of every OPD the starter monitors (exports_monitoring.terlambat_untuk: the same
+    file as the page's download), access checked again when the job runs."""
+    from opd.models import Pegawai
+    from penilaian.exports_monitoring import terlambat_untuk
+    from penilaian.models import Periode
+    from penilaian.services.monitoring import boleh_memantau
+
+    if job.mulai(pekerjaan_id) is None:
+        return "dibatalkan"
+    sementara = None
+    try:
+        with job.pelapor(pekerjaan_id) as lapor:
+            periode = Periode.objects.get(tahun=tahun, bulan=bulan)
+            oleh = Pegawai.objects.get(pk=oleh_id)
+            if not boleh_memantau(oleh):
+                raise PenilaianError("Anda tidak lagi berhak membaca pemantauan; daftar tidak disiapkan.")
+            lapor(10, "Mengumpulkan pegawai yang belum selesai")
+            berkas = terlambat_untuk(periode, oleh, lapor=lapor)
+        sementara, relatif = job.path_sementara("xlsx")
+        sementara.write_bytes(berkas.data)
+        job.selesai(pekerjaan_id, sementara=sementara, relatif=relatif, nama_berkas=berkas.nama,
+                    pesan=f"{berkas.baris} pegawai belum selesai di {berkas.opd} OPD.")  # fmt: skip
+        return relatif
+    except PenilaianError as exc:
+        job.gagal(pekerjaan_id, str(exc), sementara=sementara)
+        return "gagal"
+    except Exception:
+        logger.exception("Daftar terlambat %s-%s gagal", tahun, bulan)
+        job.gagal(pekerjaan_id, "", sementara=sementara)
+        return "gagal"
