@@ -1,6 +1,7 @@
 """The admin OPD's completion monitoring in Chromium: from the Beranda card to the OPD's progress,
 the chart, the names of who has not submitted (filtered by item and turn), and the download of
-who is late, which the test opens; then the admin BKD's regency overview and the regency late list prepared as a background job. Screenshots at 1280 and 390 px under
+who is late, which the test opens; then the admin BKD's regency overview and the regency late list
+prepared as a background job. Screenshots at 1280 and 390 px under
 test-artifacts/screenshots/monitoring_*.png; at 390 px no page is wider than the window."""
 
 from __future__ import annotations
