@@ -73,7 +73,10 @@ def jalankan(
     refuse the start."""
     with transaction.atomic():
         if kunci:
-            list(Pegawai.objects.select_for_update().filter(pk=by.pk).values_list("pk", flat=True))
+            # FOR NO KEY UPDATE: it serialises this user's starts without blocking the key-share
+            # locks that foreign keys to the user take at commit (deferred constraints), e.g. a
+            # finalisation that writes a row for every pegawai.
+            list(Pegawai.objects.select_for_update(no_key=True).filter(pk=by.pk).values_list("pk", flat=True))
             lama = aktif(jenis, kunci, by=by)
             if lama is not None:
                 return lama

@@ -85,6 +85,7 @@ def test_a_file_that_no_longer_validates_fails_with_its_error(client, world, per
     assert not Presensi.objects.exists() and not ImporPresensi.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_double_submit_gives_one_job_and_a_second_file_waits(client, world, per, settings):  # noqa: F811
     settings.TASKS = DB_QUEUE
     client.force_login(world.admin_bkd)

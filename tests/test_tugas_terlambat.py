@@ -85,6 +85,7 @@ def test_a_double_submit_gives_one_job_and_the_job_is_its_starters(client, world
     assert Pekerjaan.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_starter_who_lost_the_right_gets_no_file(client, world, per, settings):
     """Access is checked again when the worker runs the job."""
     settings.TASKS = DB_QUEUE
