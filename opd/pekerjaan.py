@@ -50,7 +50,7 @@ def aktif(jenis: str, kunci: str, *, by: Pegawai | None = None) -> Pekerjaan | N
     )
     if by is not None:
         qs = qs.filter(dibuat_oleh=by)
-    return qs.order_by("-pk").first()
+    return qs.select_related("dibuat_oleh").order_by("-pk").first()
 
 
 def jalankan(

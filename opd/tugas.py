@@ -14,6 +14,7 @@ import logging
 from django.urls import reverse
 from django_tasks import task
 
+from opd import imports
 from opd import pekerjaan as job
 from opd.models import ImporPegawai, Pegawai, Pekerjaan
 
@@ -35,7 +36,6 @@ def mulai_terapkan_impor(impor: ImporPegawai, *, by: Pegawai, sandi_awal_nip: bo
     the button is pressed twice). Refused with SudahDiterapkan when it was applied, SedangDiterapkan
     while another admin's job applies it. The import's row is read with SKIP LOCKED: a worker
     applying it holds its lock until the commit, and a page must not wait minutes for that."""
-    from opd import imports
 
     def cek() -> None:
         row = ImporPegawai.objects.select_for_update(skip_locked=True).filter(pk=impor.pk).first()
@@ -44,7 +44,7 @@ def mulai_terapkan_impor(impor: ImporPegawai, *, by: Pegawai, sandi_awal_nip: bo
             oleh = f" oleh {lain.dibuat_oleh.nama_lengkap}" if lain is not None else ""
             raise SedangDiterapkan(f"Impor ini sedang diterapkan{oleh}; tunggu sampai selesai.")
         if row.status == ImporPegawai.Status.DITERAPKAN:
-            raise imports.SudahDiterapkan("Impor ini sudah diterapkan sebelumnya; tidak ada yang diubah.")
+            raise imports.SudahDiterapkan(imports.SUDAH_DITERAPKAN)
 
     kembali = reverse("opd:impor_pratinjau", args=[impor.pk])
     return job.jalankan(
@@ -54,7 +54,7 @@ def mulai_terapkan_impor(impor: ImporPegawai, *, by: Pegawai, sandi_awal_nip: bo
     )  # fmt: skip
 
 
-def pesan_hasil(result) -> str:
+def pesan_hasil(result: imports.ImportResult) -> str:
     """What the import changed, in the words the import page uses."""
     sandi = (
         f" {result.sandi_awal} pegawai baru masuk dengan NIP sebagai kata sandi dan wajib segera menggantinya."
@@ -71,8 +71,6 @@ def pesan_hasil(result) -> str:
 @task()
 def terapkan_impor_pegawai(pekerjaan_id: int, impor_id: int, oleh_id: int, sandi_awal_nip: bool) -> str:
     """Apply a previewed staff import (opd.imports.terapkan_impor, one transaction)."""
-    from opd import imports
-
     if job.mulai(pekerjaan_id) is None:
         return "dibatalkan"
     with job.pelapor(pekerjaan_id) as lapor:

@@ -48,6 +48,9 @@ class SudahDiterapkan(Exception):
     """The import was applied before; applying again does nothing."""
 
 
+SUDAH_DITERAPKAN = "Impor ini sudah diterapkan sebelumnya; tidak ada yang diubah."
+
+
 @dataclass
 class ImportResult:
     baru: int
@@ -312,7 +315,7 @@ def terapkan_impor(
     with transaction.atomic():
         locked = ImporPegawai.objects.select_for_update().get(pk=impor.pk)
         if locked.status == ImporPegawai.Status.DITERAPKAN:
-            raise SudahDiterapkan("Impor ini sudah diterapkan sebelumnya; tidak ada yang diubah.")
+            raise SudahDiterapkan(SUDAH_DITERAPKAN)
         with locked.file.open("rb") as fh:
             data = fh.read()
         try:
