@@ -30,12 +30,13 @@ def ekspor_tpp(pekerjaan_id: int, tahun: int, bulan: int, opd_id: int | None = N
     from opd.models import Opd
     from penilaian.ekspor_tpp import alasan_tidak_bisa_diekspor, nama_berkas, tulis_xlsx
     from penilaian.models import Periode
+    from penilaian.services._common import PenilaianError
     from penilaian.services.tpp_bulan import data_bulan
 
     if job.mulai(pekerjaan_id) is None:
         return "dibatalkan"
-    sementara = None
     lapor = job.pelapor(pekerjaan_id)
+    sementara = None
     try:
         periode = Periode.objects.filter(tahun=tahun, bulan=bulan).first()
         if periode is None:
@@ -62,8 +63,6 @@ def ekspor_tpp(pekerjaan_id: int, tahun: int, bulan: int, opd_id: int | None = N
         logger.exception("Ekspor TPP %s-%s gagal", tahun, bulan)
         job.gagal(pekerjaan_id, "", sementara=sementara)
         return "gagal"
-    finally:
-        lapor.close()
 
 
 @task()
@@ -72,14 +71,14 @@ def finalkan_tpp(pekerjaan_id: int, tahun: int, bulan: int, oleh_id: int) -> str
     second job for the same month is told who finalised it and when."""
     from opd.models import Pegawai
     from penilaian.models import Periode
+    from penilaian.services._common import PenilaianError
     from penilaian.services.tpp_bulan import finalkan_bulan
 
     if job.mulai(pekerjaan_id) is None:
         return "dibatalkan"
     try:
         periode = Periode.objects.get(tahun=tahun, bulan=bulan)
-        with job.pelapor(pekerjaan_id) as lapor:
-            lapor(20, "Menghitung dan membekukan TPP setiap pegawai")
+        job.pelapor(pekerjaan_id)(20, "Menghitung dan membekukan TPP setiap pegawai")
         tpp = finalkan_bulan(periode, by=Pegawai.objects.get(pk=oleh_id))
         n = tpp.baris_set.count()
         total = f"{tpp.jumlah_total:,}".replace(",", ".")

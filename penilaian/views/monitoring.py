@@ -18,7 +18,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from opd import pekerjaan
 from opd.models import Opd, Pegawai
 from penilaian import tugas
 from penilaian.exports_monitoring import nama_berkas, terlambat_untuk, tulis_terlambat
@@ -208,6 +207,8 @@ def pemantauan_terlambat(request: HttpRequest, tahun: int, bulan: int) -> HttpRe
 def pemantauan_terlambat_siapkan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     """The same file as `pemantauan_terlambat`, prepared by a background job whose page shows the
     progress and then the download (its starter's only)."""
+    from opd import pekerjaan
+
     periode = _bulan(request, tahun, bulan)
     job = pekerjaan.jalankan(
         tugas.ekspor_terlambat, periode.tahun, periode.bulan, request.user.pk, jenis="ekspor_terlambat",
