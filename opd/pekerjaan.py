@@ -109,9 +109,10 @@ class Pelapor:
     Work that must be all-or-nothing (an import applied in one transaction) reports from inside its
     transaction, where a write through the task's own connection would only be seen at the commit,
     i.e. never while it matters. There, on PostgreSQL, the progress goes through a second connection
-    in autocommit (opened at the first report, closed by `close()` or the `with` block), with a
-    short lock timeout: progress is worth a try, never a wait. SQLite allows one writer at a time,
-    so there (development only) the progress shows when the transaction ends."""
+    in autocommit (opened at the first report, closed by `close()`, the `with` block or when the
+    reporter is dropped), with a short lock timeout: progress is worth a try, never a wait. SQLite
+    allows one writer at a time, so there (development only) the progress shows when the
+    transaction ends."""
 
     def __init__(self, pk: int) -> None:
         self.pk = pk
@@ -150,6 +151,11 @@ class Pelapor:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A task that drops its reporter without closing it (the connection wrapper holds a
+        # reference cycle, so only the cyclic collector would otherwise free it).
         self.close()
 
 
