@@ -193,8 +193,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # crafted file cannot take the server's memory. 100,000 rows hold a province.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
-# The browser path (upload, preview, apply) must finish inside one request under gunicorn's
-# timeout; larger files go through `manage.py impor_pegawai`. Measured figures: README.
+# The browser's upload and preview (reading and validating the file) must finish inside one request
+# under gunicorn's timeout (the apply is a background job); larger files go through
+# `manage.py impor_pegawai`. Measured figures: README.
 IMPORT_MAX_ROWS_WEB = env_int("IMPORT_MAX_ROWS_WEB", 10_000)
 # Bukti dukung (SPEC §5): files kept outside any served folder (never under STATIC_ROOT or
 # MEDIA_ROOT), downloaded only through a view that checks access.

@@ -173,6 +173,7 @@ def tpp_finalkan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
                 tugas.finalkan_tpp, periode.tahun, periode.bulan, request.user.pk, jenis="finalkan_tpp",
                 judul=f"Finalisasi TPP {periode.nama}", by=request.user,
                 parameter={"tahun": periode.tahun, "bulan": periode.bulan, "kembali": kembali},
+                kunci=f"tpp:{periode.tahun}-{periode.bulan}",
             )  # fmt: skip
             messages.success(request, f"Finalisasi TPP {periode.nama} dimulai.")
             return redirect("opd:pekerjaan_detail", pk=job.pk)

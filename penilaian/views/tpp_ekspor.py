@@ -97,7 +97,7 @@ def siapkan_xlsx(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
         return redirect("penilaian:tpp_bulan", tahun=tahun, bulan=bulan)
     job = pekerjaan.jalankan(
         tugas.ekspor_tpp, tahun, bulan, None, jenis="ekspor_tpp", judul=f"Excel TPP {periode.nama} (semua OPD)",
-        by=request.user, parameter={"tahun": tahun, "bulan": bulan},
+        by=request.user, parameter={"tahun": tahun, "bulan": bulan}, kunci=f"tpp:{tahun}-{bulan}",
     )  # fmt: skip
     return redirect("opd:pekerjaan_detail", pk=job.pk)
 
