@@ -212,7 +212,9 @@ def ekspor_terlambat(pekerjaan_id: int, tahun: int, bulan: int, oleh_id: int) ->
             if not boleh_memantau(oleh):
                 raise PenilaianError("Anda tidak lagi berhak membaca pemantauan; daftar tidak disiapkan.")
             lapor(10, "Mengumpulkan pegawai yang belum selesai")
-            berkas = terlambat_untuk(periode, oleh, lapor=lapor)
+            # A report like the TPP file: the replica when configured and caught up (the access
+            # check above read the starter's roles from the primary), else the primary.
+            berkas = replika.dari_replika(lambda: terlambat_untuk(periode, oleh, lapor=lapor))
         sementara, relatif = job.path_sementara("xlsx")
         sementara.write_bytes(berkas.data)
         job.selesai(pekerjaan_id, sementara=sementara, relatif=relatif, nama_berkas=berkas.nama,
