@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, F, Q, Value, When
+from django.db.models import Case, Count, Exists, F, Min, Q, Value, When
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -35,6 +35,11 @@ def _today(on: datetime.date | None) -> datetime.date:
 
 def holders_of(jabatan_ids: list[int] | set[int]) -> Q:
     return Q(jabatan_id__in=jabatan_ids, is_active=True, kedudukan_hukum__in=KEDUDUKAN_BERTUGAS)
+
+
+def holders_of_any() -> Q:
+    """Holders on duty of any position (those OrgChart counts as able to rate)."""
+    return Q(jabatan__isnull=False, is_active=True, kedudukan_hukum__in=KEDUDUKAN_BERTUGAS)
 
 
 def resolve_penilai_for_jabatan(
@@ -347,6 +352,109 @@ class OrgChart:
             if pid is not None:
                 result.setdefault(pid, []).append(pk)
         return result
+
+
+@dataclass
+class HitunganOpd:
+    """Active ASN pegawai of one OPD: how many, per jenis jabatan, and how many have no penilai."""
+
+    jumlah: int = 0
+    per_jenis: dict[str, int] = field(default_factory=dict)
+    tanpa_penilai: int = 0
+
+
+def hitung_per_opd(opd_ids: Iterable[int], *, on: datetime.date | None = None) -> dict[int, HitunganOpd]:
+    """The Beranda's counts per OPD in five queries whose rows grow with the positions, not the
+    pegawai (issue #9: the whole-regency OrgChart read every pegawai on every admin Beranda).
+
+    "No penilai" is OrgChart's answer (`penilai_id(pk) is None`), resolved per position: everyone
+    holding a position gets the same answer, except somebody the walk up from it would stop at —
+    the active Plt/Plh found there, or the sole holder of a position in a cycle — who must skip
+    themself (`exclude` in OrgChart). Those few are loaded by pk and resolved one by one."""
+    day = _today(on)
+    opd_ids = list(opd_ids)
+    result = {pk: HitunganOpd() for pk in opd_ids}
+    jabatan_atasan: dict[int, int | None] = {}
+    jenis_of: dict[int, str] = {}
+    for pk, atasan_id, jenis in Jabatan.objects.values_list("pk", "atasan_id", "jenis"):
+        jabatan_atasan[pk], jenis_of[pk] = atasan_id, jenis
+    plt: dict[int, int] = {}
+    for jabatan_id, pegawai_id in (
+        PenugasanPlt.objects.active_on(day).order_by("mulai", "pk").values_list("jabatan_id", "pegawai_id")
+    ):
+        plt[jabatan_id] = pegawai_id  # the latest start wins, as in resolve_penilai
+    # Holders on duty per position: how many and the first suffice to answer "anybody but P?".
+    holders = {
+        jabatan_id: (n, first)
+        for jabatan_id, n, first in Pegawai.objects.filter(holders_of_any())
+        .values("jabatan_id")
+        .annotate(n=Count("pk"), first=Min("pk"))
+        .order_by()
+        .values_list("jabatan_id", "n", "first")
+    }
+
+    def stop(jabatan_id: int) -> int | None:
+        """The first position up from `jabatan_id` with an acting Plt/Plh or a holder on duty."""
+        node, seen = jabatan_atasan.get(jabatan_id), set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            if node in plt or node in holders:
+                return node
+            node = jabatan_atasan.get(node)
+        return None
+
+    def has_penilai(jabatan_id: int, pegawai_id: int) -> bool:
+        node, seen = jabatan_atasan.get(jabatan_id), set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            if plt.get(node, pegawai_id) != pegawai_id:
+                return True
+            n, first = holders.get(node, (0, None))
+            if n > 1 or (n == 1 and first != pegawai_id):
+                return True
+            node = jabatan_atasan.get(node)
+        return False
+
+    stops: dict[int, int | None] = {}
+    special: set[int] = set()
+    groups = (
+        Pegawai.objects.aktif()
+        .asn()
+        .filter(opd_id__in=opd_ids)
+        .values("opd_id", "jabatan_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("opd_id", "jabatan_id", "n")
+    )
+    for opd_id, jabatan_id, n in groups:
+        row = result[opd_id]
+        row.jumlah += n
+        if jabatan_id is None:
+            row.tanpa_penilai += n
+            continue
+        jenis = jenis_of[jabatan_id]
+        row.per_jenis[jenis] = row.per_jenis.get(jenis, 0) + n
+        if jabatan_id not in stops:
+            stops[jabatan_id] = stop(jabatan_id)
+            at = stops[jabatan_id]
+            if at is not None:
+                if at in plt:
+                    special.add(plt[at])
+                if at == jabatan_id and holders[at][0] == 1:
+                    special.add(holders[at][1])
+        if stops[jabatan_id] is None:
+            row.tanpa_penilai += n
+    if special:
+        for pk, opd_id, jabatan_id in (
+            Pegawai.objects.aktif()
+            .asn()
+            .filter(pk__in=special, opd_id__in=opd_ids, jabatan__isnull=False)
+            .values_list("pk", "opd_id", "jabatan_id")
+        ):
+            generic = stops[jabatan_id] is not None
+            if generic != has_penilai(jabatan_id, pk):
+                result[opd_id].tanpa_penilai += 1 if generic else -1
+    return result
 
 
 # --- people pages: penilai details, Plt/Plh, passwords, login throttling -------------------------
