@@ -40,11 +40,21 @@ def pick_current(skps: Iterable[Skp]) -> Skp | None:
     return max(candidates, key=lambda s: (s.mulai, s.status == Skp.Status.DISETUJUI, s.revisi, s.pk))
 
 
-def current_skp_by_pegawai(pegawai_ids: Iterable[int], tahun: int) -> dict[int, Skp]:
-    """One query: pegawai id → current SKP of the year (jabatan loaded)."""
+# What the pohon reads of each SKP: not the three JSON snapshots, which made loading the SKP of
+# a large OPD cost more than building its tree.
+SKP_POHON = ("pk", "pegawai_id", "tahun", "status", "mulai", "selesai", "revisi", "jabatan_id", "jabatan__jenis")
+
+
+def current_skp_by_pegawai(
+    pegawai_ids: Iterable[int], tahun: int, *, fields: tuple[str, ...] | None = None
+) -> dict[int, Skp]:
+    """One query: pegawai id → current SKP of the year (jabatan loaded); only `fields` if given."""
     by_pegawai: dict[int, list[Skp]] = {}
     rows = Skp.objects.filter(pegawai_id__in=list(pegawai_ids), tahun=tahun).exclude(status=Skp.Status.DIGANTI)
-    for skp in rows.select_related("jabatan"):
+    rows = rows.select_related("jabatan")
+    if fields is not None:
+        rows = rows.only(*fields)
+    for skp in rows:
         by_pegawai.setdefault(skp.pegawai_id, []).append(skp)
     result = {}
     for pid, skps in by_pegawai.items():
@@ -70,6 +80,7 @@ class LinkRow:
     uraian: str
     langsung: bool
     label: str
+    pegawai_id: int | None = None  # whose SKP the RHK atasan is in (the pohon node to open)
 
 
 @dataclass
@@ -83,6 +94,7 @@ class RhkRow:
     covered_by: int = 0
     orphan: bool = False
     uncovered: bool = False
+    linked: bool = False  # intervenes at least one RHK atasan
 
 
 def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
@@ -117,12 +129,43 @@ def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
     links = (
         IntervensiRhk.objects.filter(rhk_id__in=list(rows))
         .order_by("rhk_id", "pk")
-        .values_list("rhk_id", "rhk_atasan_id", "jenis_cascading", "rhk_atasan__uraian")
+        .values_list("rhk_id", "rhk_atasan_id", "jenis_cascading", "rhk_atasan__uraian", "rhk_atasan__skp__pegawai_id")
     )
     langsung_value = IntervensiRhk.Cascading.LANGSUNG
-    for rhk_id, atasan_id, cascading, atasan_uraian in links:
+    for rhk_id, atasan_id, cascading, atasan_uraian, atasan_pegawai in links:
         langsung = cascading == langsung_value
-        rows[rhk_id].links.append(LinkRow(atasan_id, atasan_uraian, langsung, "L" if langsung else "TL"))
+        label = "L" if langsung else "TL"
+        rows[rhk_id].links.append(LinkRow(atasan_id, atasan_uraian, langsung, label, atasan_pegawai))
+        rows[rhk_id].linked = True
+        target_row = rows.get(atasan_id)
+        if target_row is not None:
+            target_row.covered_by += 1
+    return by_skp
+
+
+def load_rhk_ringan(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
+    """What the pohon needs of every RHK to place the two warnings, without texts, IKI or links:
+    one query of narrow tuples (each RHK once per link it makes). skp id → rows (utama first, in
+    order) with `linked` and `covered_by` (links into the row from these SKP), `uraian` empty."""
+    rows: dict[int, RhkRow] = {}
+    by_skp: dict[int, list[RhkRow]] = {}
+    if not skp_ids:
+        return by_skp
+    utama = RencanaHasilKerja.Jenis.UTAMA
+    targets: list[int] = []
+    for pk, skp_id, jenis, atasan_id in (
+        RencanaHasilKerja.objects.filter(skp_id__in=skp_ids)
+        .order_by("skp_id", "jenis", "urutan", "pk")
+        .values_list("pk", "skp_id", "jenis", "link_atas__rhk_atasan_id")
+    ):
+        row = rows.get(pk)
+        if row is None:
+            row = rows[pk] = RhkRow(pk, skp_id, jenis == utama, "")
+            by_skp.setdefault(skp_id, []).append(row)
+        if atasan_id is not None:
+            row.linked = True
+            targets.append(atasan_id)
+    for atasan_id in targets:
         target_row = rows.get(atasan_id)
         if target_row is not None:
             target_row.covered_by += 1
@@ -141,10 +184,16 @@ class Node:
     rhk_tambahan: list[RhkRow] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     depth: int = 0
+    rinci: bool = False  # RHK rows carry texts, IKI and links (else only what the warnings need)
 
     @property
     def rhk_all(self) -> list[RhkRow]:
         return [*self.rhk_utama, *self.rhk_tambahan]
+
+    @property
+    def lazy(self) -> bool:
+        """Has RHK not loaded yet: the page fetches them when the node is opened."""
+        return not self.rinci and self.skp is not None and bool(self.rhk_utama or self.rhk_tambahan)
 
     @property
     def anchor(self) -> str:
@@ -204,7 +253,12 @@ class Pohon:
 class OpdChart(OrgChart):
     """OrgChart restricted to what one OPD's tree needs: holders of the OPD's positions and of
     every position above them, plus active Plt/Plh. Resolution is OrgChart's own; only the scope
-    differs, and a test checks both charts agree for every member."""
+    differs, and a test checks both charts agree for every member. Its pegawai objects carry what
+    the tree shows (names, NIP, position) and nothing else."""
+
+    fields = ("pk", "nip", "nama", "gelar_depan", "gelar_belakang", "opd_id", "unit_id", "jabatan_id",
+              "jabatan__nama", "jabatan__jenis", "jabatan__atasan_id", "jabatan__opd_id")  # fmt: skip
+    related = ("jabatan",)
 
     def __init__(self, opd: Opd, *, on: datetime.date | None = None) -> None:
         day = on or timezone.localdate()
@@ -234,7 +288,20 @@ def top_jabatan_ids(jabatan: Iterable[Jabatan]) -> set[int]:
     }
 
 
-def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart: OrgChart | None = None) -> Pohon:
+def build_pohon(
+    opd: Opd,
+    tahun: int,
+    *,
+    on: datetime.date | None = None,
+    chart: OrgChart | None = None,
+    rinci: Iterable[int] | None = None,
+    batas_peringatan: int | None = None,
+) -> Pohon:
+    """The tree with both warnings, placed from narrow rows of every RHK (load_rhk_ringan).
+    RHK texts, IKI and links are loaded only for the pegawai in `rinci` (all when None): the
+    page opens a few nodes and fetches the others when they are opened (issue #9: rendering
+    every RHK and IKI of a large OPD made the page 53x a trivial one). The texts of the flagged
+    RHK are read for the first `batas_peringatan` of each warning list (all when None)."""
     chart = chart or OpdChart(opd, on=on)
     jabatan = list(Jabatan.objects.filter(opd=opd).only("pk", "jenis", "atasan_id", "opd_id", "nama"))
     jabatan_opd = {j.pk for j in jabatan}
@@ -251,8 +318,8 @@ def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart:
                 member_ids.append(pid)
     members = set(member_ids)
 
-    skp_by_pegawai = current_skp_by_pegawai(member_ids, tahun)
-    rhk_by_skp = load_rhk([s.pk for s in skp_by_pegawai.values()])
+    skp_by_pegawai = current_skp_by_pegawai(member_ids, tahun, fields=SKP_POHON)
+    rhk_by_skp = load_rhk_ringan([s.pk for s in skp_by_pegawai.values()])
 
     nodes: dict[int, Node] = {}
     for pid in member_ids:
@@ -303,7 +370,7 @@ def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart:
             continue
         if not node.skp.is_jpt:
             for row in node.rhk_utama:
-                if not row.links:
+                if not row.linked:
                     row.orphan = True
                     orphans.append(Warning(node, row))
         # Only bawahan who can link count: RHK of a JPT (e.g. the Asisten under the Sekda) take none.
@@ -313,7 +380,30 @@ def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart:
                 if row.covered_by == 0:
                     row.uncovered = True
                     uncovered.append(Warning(node, row))
-    return Pohon(opd=opd, tahun=tahun, roots=roots, nodes=flat, orphans=orphans, uncovered=uncovered)
+    flagged = {w.rhk.pk: w.rhk for w in (*orphans[:batas_peringatan], *uncovered[:batas_peringatan])}
+    if flagged:  # the warning lists name each RHK
+        for pk, uraian in RencanaHasilKerja.objects.filter(pk__in=list(flagged)).values_list("pk", "uraian"):
+            flagged[pk].uraian = uraian
+    tree = Pohon(opd=opd, tahun=tahun, roots=roots, nodes=flat, orphans=orphans, uncovered=uncovered)
+    isi_rinci(tree, flat if rinci is None else [nodes[pk] for pk in rinci if pk in nodes])
+    return tree
+
+
+def isi_rinci(tree: Pohon, nodes: Iterable[Node]) -> None:
+    """Replace the narrow RHK rows of `nodes` by full ones (texts, IKI, links: three queries for
+    all of them), keeping the tree's warnings and its counts of links into each row."""
+    nodes = [n for n in nodes if n.skp is not None]
+    full = load_rhk([n.skp.pk for n in nodes])
+    for node in nodes:
+        light = {r.pk: r for r in node.rhk_all}
+        rows = full.get(node.skp.pk, [])
+        for row in rows:
+            known = light.get(row.pk)
+            if known is not None:
+                row.covered_by, row.orphan, row.uncovered = known.covered_by, known.orphan, known.uncovered
+        node.rhk_utama = [r for r in rows if r.utama]
+        node.rhk_tambahan = [r for r in rows if not r.utama]
+        node.rinci = True
 
 
 # Who may see which OPD's pohon ---------------------------------------------------------------------

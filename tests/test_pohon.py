@@ -132,11 +132,51 @@ def test_pohon_page_shows_warnings_with_anchors(client, pohon_world):
     assert response.status_code == 200
     html = response.content.decode()
     orphan = RencanaHasilKerja.objects.get(uraian="Data pelayanan kesehatan yang valid")
-    assert f'href="#rhk-{orphan.pk}"' in html and f'id="rhk-{orphan.pk}"' in html
+    # The pegawai's node is closed: its RHK are not on the page; the warning names the node to open.
+    assert f'href="#rhk-{orphan.pk}" data-node="p-{world.pegawai.pk}"' in html
+    assert f'id="rhk-{orphan.pk}"' not in html
+    assert f'id="p-{world.pegawai.pk}"' in html and f'data-pegawai="{world.pegawai.pk}"' in html
+    # Without the script: the count and a link to the SKP.
+    assert "2 RHK (1 utama)" in html and reverse("skp:detail", args=[orphan.skp_id]) in html
     assert "RHK utama tanpa intervensi" in html and "RHK atasan tidak diintervensi" in html
     assert "Belum ada SKP" in html  # pegawai2
     assert 'data-testid="orphan-count">1<' in html
     assert 'data-testid="uncovered-count">2<' in html
+    # The two opened levels (Kepala, Kabid) come with their RHK and IKI.
+    assert "Meningkatnya mutu pelayanan kesehatan" in html and "Jumlah dokumen yang tersusun" in html
+
+
+def test_pohon_rhk_fragment_of_one_node_keeps_the_warnings(client, pohon_world):
+    world, kepala, _penilai, pegawai = pohon_world
+    client.force_login(world.kepala)
+    url = reverse("skp:pohon_rhk")
+    html = client.get(url, {"opd": world.opd.kode, "tahun": TAHUN, "pegawai": world.pegawai.pk}).content.decode()
+    orphan = rhk_of(pegawai, "Data pelayanan kesehatan yang valid")
+    assert html.startswith(f'<template data-node="p-{world.pegawai.pk}">') and html.count("<template") == 1
+    assert f'id="rhk-{orphan.pk}"' in html and "warn-orphan" in html and "Tanpa intervensi" in html
+    assert "Panitia HUT RI" in html and "Jumlah dokumen yang tersusun" in html  # tambahan, IKI
+    # The Kabid's RHK: uncovered (nobody below links to it yet), and its link up names its node.
+    html = client.get(url, {"opd": world.opd.kode, "tahun": TAHUN, "pegawai": world.penilai.pk}).content.decode()
+    k1 = rhk_of(kepala, "Meningkatnya derajat kesehatan masyarakat")
+    assert "Belum diintervensi bawahan" in html
+    assert f'href="#rhk-{k1.pk}" data-node="p-{world.kepala.pk}"' in html
+    # The Kepala's first RHK is covered once, counted over the OPD's SKP, not only this node's.
+    html = client.get(url, {"opd": world.opd.kode, "tahun": TAHUN, "pegawai": world.kepala.pk}).content.decode()
+    assert "↓ 1" in html
+    # Without a pegawai: every node of the tree, the one without SKP included.
+    html = client.get(url, {"opd": world.opd.kode, "tahun": TAHUN}).content.decode()
+    assert html.count("<template") == 5 and f"rhk-{orphan.pk}" in html and "Belum ada SKP" in html
+
+
+def test_pohon_rhk_query_count_does_not_grow(client, pohon_world):
+    world, *_ = pohon_world
+    client.force_login(world.admin_bkd)
+    params = {"opd": world.opd.kode, "tahun": TAHUN, "pegawai": world.pegawai.pk}
+    grow_opd(world, 20, 0)
+    small = count_queries(client, reverse("skp:pohon_rhk"), params)
+    grow_opd(world, 180, 20)
+    large = count_queries(client, reverse("skp:pohon_rhk"), params)
+    assert large == small
 
 
 def test_pohon_defaults_to_own_opd_for_kepala(client, pohon_world):
@@ -239,8 +279,10 @@ def test_pohon_query_count_does_not_grow(client, pohon_world, django_assert_max_
     assert Pegawai.objects.filter(opd=world.opd).count() > 200
     large = count_queries(client, reverse("skp:pohon"), params)
     assert large == small
-    # 15 + 2 for the menu (skp.context_processors: one query for "rates anybody", one for the jabatan).
-    with django_assert_max_num_queries(17):
+    # 17 + 2 for the menu (skp.context_processors: one query for "rates anybody", one for the jabatan).
+    # The tree and its warnings read narrow RHK rows (1) and the flagged RHK's texts (1); the
+    # opened top levels load their RHK, IKI and links (3).
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("skp:pohon"), params)
     assert len(response.context["pohon"].nodes) > 200
 

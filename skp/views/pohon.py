@@ -8,10 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from skp.pohon import Node, RhkRow, build_matriks, build_pohon, pohon_opds
+from opd.models import Opd
+from skp.models import Skp
+from skp.pohon import Node, Pohon, RhkRow, Warning, build_matriks, build_pohon, isi_rinci, pohon_opds
 
 
 def _rhk_item(rhk: RhkRow) -> str:
@@ -34,9 +38,11 @@ def _rhk_item(rhk: RhkRow) -> str:
     parts = [f'<li class="{classes}" id="rhk-{rhk.pk}"><div>{" ".join(badges)}</div>']
     for link in rhk.links:
         badge = "text-bg-info" if link.langsung else "text-bg-light border"
+        # data-node: the RHK atasan may sit in a node not loaded yet; the script opens that one.
+        node = f' data-node="p-{link.pegawai_id}"' if link.pegawai_id else ""
         parts.append(
             f'<div class="pohon-link small"><i class="bi bi-arrow-up-right"></i> <span class="badge {badge}">'
-            f'{link.label}</span> <a href="#rhk-{link.rhk_atasan_id}">{escape(link.uraian)}</a></div>'
+            f'{link.label}</span> <a href="#rhk-{link.rhk_atasan_id}"{node}>{escape(link.uraian)}</a></div>'
         )
     if rhk.iki:
         items = "".join(
@@ -48,15 +54,78 @@ def _rhk_item(rhk: RhkRow) -> str:
     return "".join(parts)
 
 
-def node_body(node: Node, tahun: int) -> SafeString:
-    """The RHK block of one node, built in Python: the pohon of a large OPD has hundreds of RHK
-    and this is its hot path (the template engine costs ~10x more per row). Every text escaped."""
+def node_body(node: Node, tahun: int, *, skp_url: str = "") -> SafeString:
+    """The RHK block of one node, built in Python (the template engine costs ~10x more per row).
+    Every text escaped. A node whose RHK are not loaded (Node.rinci) gets their count and a link
+    to the SKP, which the pohon's script replaces by the RHK when the node is opened."""
     if node.skp is None:
         return mark_safe(f'<div class="text-muted small fst-italic">Belum ada SKP tahun {tahun}.</div>')
     rows = node.rhk_all
     if not rows:
         return mark_safe('<div class="text-muted small fst-italic">SKP belum berisi RHK.</div>')
+    if not node.rinci:
+        url = (skp_url or _skp_url()).replace(_SKP_PK, str(node.skp.pk))
+        return mark_safe(
+            f'<div class="text-muted small pohon-ringkas">{len(rows)} RHK ({len(node.rhk_utama)} utama) · '
+            f'<a href="{url}">Lihat SKP</a></div>'
+        )
     return mark_safe(f'<ol class="pohon-rhk-list">{"".join(_rhk_item(r) for r in rows)}</ol>')
+
+
+_SKP_PK = "2147483647"  # stands for the pk in the reversed SKP URL (one reverse per page, not per node)
+
+
+def _skp_url() -> str:
+    return reverse("skp:detail", args=[int(_SKP_PK)])
+
+
+_STATUS_LABEL = dict(Skp.Status.choices)
+
+
+def _node_head(node: Node, level_terbuka: int) -> str:
+    """The opening of one node: its <details> and summary (name, NIP, position, SKP status,
+    warnings, bawahan). In Python for the same reason as node_body: a node per pegawai."""
+    p = node.pegawai
+    jabatan = node.plt_jabatan or (p.jabatan.nama if p.jabatan else "")
+    if node.skp is not None:
+        status = f'<span class="badge badge-status-{node.skp.status}">{_STATUS_LABEL.get(node.skp.status, "")}</span>'
+    else:
+        status = '<span class="badge text-bg-light border">Belum ada SKP</span>'
+    parts = [
+        f'<details class="pohon-node{" has-warn" if node.warning_count else ""}" id="{node.anchor}"'
+        f"{' open' if node.depth < level_terbuka else ''}><summary>",
+        f'<span class="pohon-name">{escape(p.nama_lengkap)}</span> <span class="nip text-muted">{escape(p.nip)}</span> '
+        f'<span class="pohon-jabatan">{escape(jabatan)}</span> {status}',
+    ]
+    if node.warning_count:
+        parts.append(
+            f' <span class="badge text-bg-warning" title="Peringatan pada RHK"><i class="bi bi-exclamation-triangle">'
+            f"</i> {node.warning_count}</span>"
+        )
+    if node.children:
+        parts.append(
+            f' <span class="badge rounded-pill text-bg-light border" title="Jumlah bawahan langsung">'
+            f'<i class="bi bi-people"></i> {len(node.children)}</span>'
+        )
+    parts.append("</summary>")
+    return "".join(parts)
+
+
+def pohon_html(tree: Pohon, level_terbuka: int) -> SafeString:
+    """The whole tree as nested <details>; closed nodes with RHK carry `data-pegawai` for the
+    script to fetch them (pohon_rhk)."""
+    skp_url = _skp_url()
+    out: list[str] = []
+    for kind, node in tree.events:
+        if kind == "close":
+            out.append("</div></details>" if node.children else "</details>")
+            continue
+        lazy = f' data-pegawai="{node.pegawai.pk}"' if node.lazy else ""
+        out.append(_node_head(node, level_terbuka))
+        out.append(f'<div class="pohon-body"{lazy}>{node_body(node, tree.tahun, skp_url=skp_url)}</div>')
+        if node.children:
+            out.append('<div class="pohon-children">')
+    return mark_safe("".join(out))
 
 
 def tahun_from(request: HttpRequest) -> int:
@@ -67,33 +136,87 @@ def tahun_from(request: HttpRequest) -> int:
     return tahun if 2000 <= tahun <= 2100 else timezone.localdate().year
 
 
+def _opd_from(request: HttpRequest, opds: list[Opd]) -> Opd | None:
+    """The OPD asked for (404 when the user cannot see it), else the user's own or the first."""
+    kode = request.GET.get("opd", "")
+    if kode:
+        opd = next((o for o in opds if o.kode == kode), None)
+        if opd is None:
+            raise Http404("OPD tidak ditemukan.")
+        return opd
+    return next((o for o in opds if o.pk == request.user.opd_id), opds[0]) if opds else None
+
+
+# The first two levels (Kepala OPD, Kepala Bidang) open with their RHK; the rest load on opening.
+LEVEL_TERBUKA = 2
+# Each warning list names this many RHK; the rest are counted (and marked on their nodes).
+BATAS_PERINGATAN = 100
+
+
+def warning_items(warnings: list[Warning]) -> SafeString:
+    """The <li> of a warning list, in Python like the tree (hundreds of drafts early in the year)."""
+    items = [
+        f'<li><a href="#rhk-{w.rhk.pk}" data-node="{w.node.anchor}">{escape(w.node.pegawai.nama_lengkap)}</a> — '
+        f"{escape(Truncator(w.rhk.uraian).chars(90))}</li>"
+        for w in warnings[:BATAS_PERINGATAN]
+    ]
+    if len(warnings) > BATAS_PERINGATAN:
+        lainnya = len(warnings) - BATAS_PERINGATAN
+        items.append(
+            f'<li class="list-unstyled text-muted">… dan {lainnya} lainnya, bertanda '
+            f'<i class="bi bi-exclamation-triangle"></i> pada pohon di bawah.</li>'
+        )
+    return mark_safe("".join(items))
+
+
 @require_safe
 def pohon(request: HttpRequest) -> HttpResponse:
     """Admin BKD/auditor: any OPD; admin OPD: theirs; Kepala OPD (or its Plt): their OPD.
     An OPD the user cannot see answers 404; a user with none gets their matriks instead."""
     tahun = tahun_from(request)
     opds = pohon_opds(request.user)
-    kode = request.GET.get("opd", "")
-    if kode:
-        opd = next((o for o in opds if o.kode == kode), None)
-        if opd is None:
-            raise Http404("OPD tidak ditemukan.")
-    elif not opds:
+    opd = _opd_from(request, opds)
+    if opd is None:
         messages.info(request, "Pohon kinerja OPD hanya untuk Kepala OPD dan pengelola kinerja; ini matriks Anda.")
         return redirect(f"{reverse('skp:matriks')}?tahun={tahun}")
-    else:
-        opd = next((o for o in opds if o.pk == request.user.opd_id), opds[0])
-    tree = build_pohon(opd, tahun)
+    tree = build_pohon(opd, tahun, rinci=[], batas_peringatan=BATAS_PERINGATAN)
+    isi_rinci(tree, [n for n in tree.nodes if n.depth < LEVEL_TERBUKA])
     context = {
         "pohon": tree,
-        "events": [(kind, node, node_body(node, tahun) if kind == "open" else "") for kind, node in tree.events],
+        "pohon_html": pohon_html(tree, LEVEL_TERBUKA),
+        "orphan_items": warning_items(tree.orphans),
+        "uncovered_items": warning_items(tree.uncovered),
         "stats": tree.stats,
         "opd": opd,
         "opds": opds if len(opds) > 1 else [],
         "tahun": tahun,
         "tahun_pilihan": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
+        "rhk_url": f"{reverse('skp:pohon_rhk')}?{urlencode({'opd': opd.kode, 'tahun': tahun})}",
     }
     return render(request, "skp/pohon_opd.html", context)
+
+
+def _fragmen(tree: Pohon, nodes: list[Node]) -> str:
+    return "".join(f'<template data-node="{n.anchor}">{node_body(n, tree.tahun)}</template>' for n in nodes)
+
+
+@require_safe
+def pohon_rhk(request: HttpRequest) -> HttpResponse:
+    """The RHK (with IKI, links and warnings) of one node of the pohon (`pegawai`), or of every
+    node when none is given ("Buka semua", search): `<template data-node>` fragments the pohon's
+    script puts in place. The same OPD access as the pohon; a pegawai not in that tree is 404."""
+    tahun = tahun_from(request)
+    opd = _opd_from(request, pohon_opds(request.user))
+    if opd is None or not request.GET.get("opd"):
+        raise Http404("OPD tidak ditemukan.")
+    pegawai = request.GET.get("pegawai", "")
+    if pegawai and not pegawai.isdigit():
+        raise Http404("Pegawai tidak ditemukan.")
+    tree = build_pohon(opd, tahun, rinci=[int(pegawai)] if pegawai else None, batas_peringatan=0)
+    nodes = [n for n in tree.nodes if n.pegawai.pk == int(pegawai)] if pegawai else tree.nodes
+    if pegawai and not nodes:
+        raise Http404("Pegawai tidak ditemukan di pohon kinerja OPD ini.")
+    return HttpResponse(_fragmen(tree, nodes))
 
 
 @require_safe
