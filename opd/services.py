@@ -108,14 +108,13 @@ def supervises_a_position(pegawai: Pegawai, *, on: datetime.date | None = None) 
     return Jabatan.objects.filter(q).exists()
 
 
-def bawahan_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[Pegawai]:
-    """The pegawai whose penilai is `pegawai` on the day: holders of the positions directly
-    below the positions they act for, continuing down through vacant positions."""
-    day = _today(on)
+def _bawahan(pegawai: Pegawai, day: datetime.date, *, objects: bool) -> dict[int, Pegawai | None]:
+    """The walk of bawahan_of: pk → Pegawai (with_related) when `objects`, else pk → None.
+    One query per level for the people (holders on duty and those not on duty alike)."""
     frontier = acting_jabatan_ids(pegawai, on=day)
     if not frontier:
-        return []
-    result: dict[int, Pegawai] = {}
+        return {}
+    result: dict[int, Pegawai | None] = {}
     seen = set(frontier)
     # Positions taken over by somebody's active Plt/Plh are not vacant.
     plt_jabatan = set(PenugasanPlt.objects.active_on(day).values_list("jabatan_id", flat=True))
@@ -125,21 +124,34 @@ def bawahan_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[Peg
         )
         if not children:
             break
-        holders = list(Pegawai.objects.filter(holders_of(children)).exclude(pk=pegawai.pk).with_related())
-        for holder in holders:
-            result[holder.pk] = holder
-        # Also people holding these positions while not on duty (CLTN …) are rated by the one above.
-        for other in (
-            Pegawai.objects.filter(jabatan_id__in=children, is_active=True)
-            .exclude(kedudukan_hukum__in=KEDUDUKAN_BERTUGAS)
-            .exclude(pk=pegawai.pk)
-            .with_related()
-        ):
-            result[other.pk] = other
-        occupied = {h.jabatan_id for h in holders} | plt_jabatan
+        # Holders on duty, and people holding these positions while not on duty (CLTN …): all
+        # are rated by the one above; only those on duty make a position occupied.
+        people = Pegawai.objects.filter(jabatan_id__in=children, is_active=True).exclude(pk=pegawai.pk)
+        occupied = set(plt_jabatan)
+        if objects:
+            for p in people.with_related():
+                result[p.pk] = p
+                if p.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
+                    occupied.add(p.jabatan_id)
+        else:
+            for pk, jabatan_id, kedudukan in people.values_list("pk", "jabatan_id", "kedudukan_hukum"):
+                result[pk] = None
+                if kedudukan in KEDUDUKAN_BERTUGAS:
+                    occupied.add(jabatan_id)
         seen.update(children)
         frontier = [c for c in children if c not in occupied]
-    return sorted(result.values(), key=lambda p: p.nama)
+    return result
+
+
+def bawahan_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[Pegawai]:
+    """The pegawai whose penilai is `pegawai` on the day: holders of the positions directly
+    below the positions they act for, continuing down through vacant positions."""
+    return sorted(_bawahan(pegawai, _today(on), objects=True).values(), key=lambda p: p.nama)
+
+
+def bawahan_ids_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[int]:
+    """bawahan_of without loading the people: for access filters, which need only the ids."""
+    return sorted(_bawahan(pegawai, _today(on), objects=False))
 
 
 def pimpinan_opd_ids(user: Pegawai, *, on: datetime.date | None = None) -> list[int]:
