@@ -382,14 +382,17 @@ class HitunganOpd:
     tanpa_penilai: int = 0
 
 
-def hitung_per_opd(opd_ids: Iterable[int], *, on: datetime.date | None = None) -> dict[int, HitunganOpd]:
+def hitung_per_opd(
+    opd_ids: Iterable[int], *, every_opd: bool = False, on: datetime.date | None = None
+) -> dict[int, HitunganOpd]:
     """The Beranda's counts per OPD in five queries whose rows grow with the positions, not the
     pegawai (issue #9: the whole-regency OrgChart read every pegawai on every admin Beranda).
 
     "No penilai" is OrgChart's answer (`penilai_id(pk) is None`), resolved per position: everyone
     holding a position gets the same answer, except somebody the walk up from it would stop at —
     the active Plt/Plh found there, or the sole holder of a position in a cycle — who must skip
-    themself (`exclude` in OrgChart). Those few are loaded by pk and resolved one by one."""
+    themself (`exclude` in OrgChart). Those few are loaded by pk and resolved one by one.
+    Unless `every_opd`, only the holders of the positions above the OPDs' people are read."""
     day = _today(on)
     opd_ids = list(opd_ids)
     result = {pk: HitunganOpd() for pk in opd_ids}
@@ -402,11 +405,28 @@ def hitung_per_opd(opd_ids: Iterable[int], *, on: datetime.date | None = None) -
         PenugasanPlt.objects.active_on(day).order_by("mulai", "pk").values_list("jabatan_id", "pegawai_id")
     ):
         plt[jabatan_id] = pegawai_id  # the latest start wins, as in resolve_penilai
+    groups = list(
+        Pegawai.objects.aktif()
+        .asn()
+        .filter(opd_id__in=opd_ids)
+        .values("opd_id", "jabatan_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("opd_id", "jabatan_id", "n")
+    )
     # Holders on duty per position: how many and the first suffice to answer "anybody but P?".
+    holder_rows = Pegawai.objects.filter(holders_of_any())
+    if not every_opd:
+        relevant: set[int] = set()
+        for _opd_id, jabatan_id, _n in groups:
+            node = jabatan_atasan.get(jabatan_id) if jabatan_id is not None else None
+            while node is not None and node not in relevant:
+                relevant.add(node)
+                node = jabatan_atasan.get(node)
+        holder_rows = holder_rows.filter(jabatan_id__in=relevant)
     holders = {
         jabatan_id: (n, first)
-        for jabatan_id, n, first in Pegawai.objects.filter(holders_of_any())
-        .values("jabatan_id")
+        for jabatan_id, n, first in holder_rows.values("jabatan_id")
         .annotate(n=Count("pk"), first=Min("pk"))
         .order_by()
         .values_list("jabatan_id", "n", "first")
@@ -436,15 +456,6 @@ def hitung_per_opd(opd_ids: Iterable[int], *, on: datetime.date | None = None) -
 
     stops: dict[int, int | None] = {}
     special: set[int] = set()
-    groups = (
-        Pegawai.objects.aktif()
-        .asn()
-        .filter(opd_id__in=opd_ids)
-        .values("opd_id", "jabatan_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("opd_id", "jabatan_id", "n")
-    )
     for opd_id, jabatan_id, n in groups:
         row = result[opd_id]
         row.jumlah += n

@@ -105,8 +105,11 @@ def test_hitung_per_opd_agrees_with_orgchart(world, setup):
         expected.setdefault(opd_id, 0)
         if chart.penilai_id(pk) is None:
             expected[opd_id] += 1
-    counts = services.hitung_per_opd(Opd.objects.values_list("pk", flat=True))
+    counts = services.hitung_per_opd(Opd.objects.values_list("pk", flat=True), every_opd=True)
     assert {pk: c.tanpa_penilai for pk, c in counts.items() if pk in expected} == expected
+    # One OPD (admin OPD): only the holders above its people are read, with the same answer.
+    for opd_id in (world.opd.pk, world.other_opd.pk):
+        assert services.hitung_per_opd([opd_id])[opd_id].tanpa_penilai == expected.get(opd_id, 0)
     if setup == "plt_of_own_penilai":
         # The case the exception path exists for.
         assert chart.penilai_id(world.pegawai.pk) is None

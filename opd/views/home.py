@@ -25,7 +25,7 @@ def _opd_summary(user: Pegawai) -> dict:
     that grow with the positions, not with the pegawai."""
     opds = Opd.objects.all() if user.can_read_all() else Opd.objects.filter(pk__in=user.admin_opd_ids)
     opds = list(opds.order_by("-pilot", "urutan", "nama"))
-    counts = services.hitung_per_opd(o.pk for o in opds)
+    counts = services.hitung_per_opd((o.pk for o in opds), every_opd=user.can_read_all())
     rows = [
         {
             "opd": o,
