@@ -17,9 +17,13 @@ their penilai and mark the two warnings:
 from __future__ import annotations
 
 import datetime
+import pickle
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Q
 from django.utils import timezone
 
@@ -307,12 +311,15 @@ def build_pohon(
     jabatan_opd = {j.pk for j in jabatan}
     top = top_jabatan_ids(jabatan)
 
-    member_ids = [pk for pk, p in chart.pegawai.items() if p.opd_id == opd.pk]
+    # OrgChart.pegawai builds a new dict on each access: read it once (it was read per member,
+    # which made the tree quadratic in the OPD's size).
+    pegawai = chart.pegawai
+    member_ids = [pk for pk, p in pegawai.items() if p.opd_id == opd.pk]
     # An acting Plt/Plh from another OPD heads the positions they hold here.
     plt_label: dict[int, str] = {}
     jabatan_nama = {j.pk: j.nama for j in jabatan}
     for jab_id, pid in chart.plt.items():
-        if jab_id in jabatan_opd and pid in chart.pegawai:
+        if jab_id in jabatan_opd and pid in pegawai:
             plt_label[pid] = f"Plt. {jabatan_nama[jab_id]}"
             if pid not in member_ids:
                 member_ids.append(pid)
@@ -326,7 +333,7 @@ def build_pohon(
         skp = skp_by_pegawai.get(pid)
         rows = rhk_by_skp.get(skp.pk, []) if skp else []
         nodes[pid] = Node(
-            pegawai=chart.pegawai[pid],
+            pegawai=pegawai[pid],
             skp=skp,
             plt_jabatan=plt_label.get(pid, ""),
             rhk_utama=[r for r in rows if r.utama],
@@ -404,6 +411,74 @@ def isi_rinci(tree: Pohon, nodes: Iterable[Node]) -> None:
         node.rhk_utama = [r for r in rows if r.utama]
         node.rhk_tambahan = [r for r in rows if not r.utama]
         node.rinci = True
+
+
+# The pohon's cache -------------------------------------------------------------------------------
+
+# Everything build_pohon reads for one OPD and year, hashed in the database: the positions and the
+# Plt/Plh of the regency, the OPD's people (members, holders of its positions, acting Plt/Plh), their
+# SKP of the year, the RHK of those SKP and the links from and to them. Per table: the row count
+# and the sum of a 64-bit hash of each row (no sort, no long string). The tree is cached under
+# this fingerprint and the day (Plt/Plh are read as of today), so any change of what it shows
+# gives another key: no invalidation to forget, whatever wrote the change (services, imports,
+# the admin, SQL). IKI and link texts are not in it: the cached tree holds none (the opened
+# levels' RHK are filled in on each request, the others are fetched when opened). One query that
+# hashes rows in PostgreSQL instead of building Python objects from them.
+_SIDIK_SQL = """
+WITH jab AS (SELECT id FROM opd_jabatan WHERE opd_id = %(opd)s),
+peg AS (
+    SELECT id, nip, nama, gelar_depan, gelar_belakang, jabatan_id, opd_id, is_active, kedudukan_hukum
+    FROM opd_pegawai
+    WHERE opd_id = %(opd)s OR jabatan_id IN (SELECT id FROM jab)
+       OR id IN (SELECT pegawai_id FROM opd_penugasanplt)
+),
+skp AS (
+    SELECT id, pegawai_id, jabatan_id, status, versi, revisi, mulai, selesai, diubah_pada
+    FROM skp_skp WHERE tahun = %(tahun)s AND pegawai_id IN (SELECT id FROM peg)
+),
+rhk AS (SELECT id, skp_id, jenis, urutan, uraian FROM skp_rencanahasilkerja WHERE skp_id IN (SELECT id FROM skp)),
+link AS (
+    SELECT l.id, l.rhk_id, l.rhk_atasan_id FROM skp_intervensirhk l JOIN rhk ON rhk.id = l.rhk_id
+    UNION ALL
+    SELECT l.id, l.rhk_id, l.rhk_atasan_id FROM skp_intervensirhk l JOIN rhk ON rhk.id = l.rhk_atasan_id
+)
+SELECT concat_ws('|',
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM
+        (SELECT id, atasan_id, opd_id, jenis, nama FROM opd_jabatan) x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM
+        (SELECT id, jabatan_id, pegawai_id, jenis, mulai, selesai, dibatalkan FROM opd_penugasanplt) x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM peg x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM skp x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM rhk x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM link x)
+)
+"""
+
+
+def sidik_pohon(opd: Opd, tahun: int) -> str | None:
+    """The fingerprint of the data the pohon of `opd` and `tahun` is built from (see _SIDIK_SQL),
+    read from the database the pohon itself reads; None off PostgreSQL (then nothing is cached)."""
+    alias = router.db_for_read(Skp) or DEFAULT_DB_ALIAS
+    conn = connections[alias]
+    if conn.vendor != "postgresql":
+        return None
+    with conn.cursor() as cursor:
+        cursor.execute(_SIDIK_SQL, {"opd": opd.pk, "tahun": tahun})
+        return cursor.fetchone()[0]
+
+
+def simpan_cache(key: str, value: object, timeout: int) -> None:
+    """Compressed: the tree of a province-size OPD is about a megabyte of HTML."""
+    cache.set(key, zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1), timeout)
+
+
+def baca_cache(key: str) -> object | None:
+    data = cache.get(key)
+    return None if data is None else pickle.loads(zlib.decompress(data))
+
+
+def kunci_cache(opd: Opd, tahun: int, sidik: str) -> str:
+    return f"pohon:{opd.pk}:{tahun}:{timezone.localdate().isoformat()}:{sidik}"
 
 
 # Who may see which OPD's pohon ---------------------------------------------------------------------

@@ -13,9 +13,22 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from opd.models import Opd
+from opd.models import Opd, Pegawai
 from skp.models import Skp
-from skp.pohon import Node, Pohon, RhkRow, Warning, build_matriks, build_pohon, isi_rinci, pohon_opds
+from skp.pohon import (
+    Node,
+    Pohon,
+    RhkRow,
+    Warning,
+    baca_cache,
+    build_matriks,
+    build_pohon,
+    kunci_cache,
+    load_rhk,
+    pohon_opds,
+    sidik_pohon,
+    simpan_cache,
+)
 
 
 def _rhk_item(rhk: RhkRow) -> str:
@@ -111,18 +124,27 @@ def _node_head(node: Node, level_terbuka: int) -> str:
     return "".join(parts)
 
 
+def _penanda(pegawai_id: int) -> str:
+    return f"<!--rinci:{pegawai_id}-->"
+
+
 def pohon_html(tree: Pohon, level_terbuka: int) -> SafeString:
     """The whole tree as nested <details>; closed nodes with RHK carry `data-pegawai` for the
-    script to fetch them (pohon_rhk)."""
+    script to fetch them (pohon_rhk). The opened levels' RHK are left as a marker (_penanda)
+    that isi_penanda fills on each request: the cached tree then depends on no RHK text, IKI or
+    link beyond what places the warnings."""
     skp_url = _skp_url()
     out: list[str] = []
     for kind, node in tree.events:
         if kind == "close":
             out.append("</div></details>" if node.children else "</details>")
             continue
-        lazy = f' data-pegawai="{node.pegawai.pk}"' if node.lazy else ""
         out.append(_node_head(node, level_terbuka))
-        out.append(f'<div class="pohon-body"{lazy}>{node_body(node, tree.tahun, skp_url=skp_url)}</div>')
+        if node.lazy and node.depth < level_terbuka:
+            out.append(f'<div class="pohon-body">{_penanda(node.pegawai.pk)}</div>')
+        else:
+            lazy = f' data-pegawai="{node.pegawai.pk}"' if node.lazy else ""
+            out.append(f'<div class="pohon-body"{lazy}>{node_body(node, tree.tahun, skp_url=skp_url)}</div>')
         if node.children:
             out.append('<div class="pohon-children">')
     return mark_safe("".join(out))
@@ -169,6 +191,68 @@ def warning_items(warnings: list[Warning]) -> SafeString:
     return mark_safe("".join(items))
 
 
+# A cached tree is only ever served for the same fingerprint (skp.pohon.sidik_pohon); the
+# timeout just lets trees nobody opens any more leave the cache.
+CACHE_DETIK = 6 * 3600
+
+
+def _pohon_data(opd: Opd, tahun: int) -> dict:
+    """The page's tree, warning lists and counts, and per node what its RHK fragment needs
+    (SKP id, and per RHK the links into it and both warnings): from the cache when the data it
+    was built from is unchanged (issue #9: building the tree of a 2,500-pegawai OPD takes far
+    longer than a page may), else built and cached."""
+    sidik = sidik_pohon(opd, tahun)
+    key = kunci_cache(opd, tahun, sidik) if sidik else None
+    data = baca_cache(key) if key else None
+    if data is None:
+        tree = build_pohon(opd, tahun, rinci=[], batas_peringatan=BATAS_PERINGATAN)
+        data = {
+            "terbuka": [n.pegawai.pk for n in tree.nodes if n.lazy and n.depth < LEVEL_TERBUKA],
+            "html": str(pohon_html(tree, LEVEL_TERBUKA)),
+            "orphan_items": str(warning_items(tree.orphans)),
+            "uncovered_items": str(warning_items(tree.uncovered)),
+            "jumlah_orphan": len(tree.orphans),
+            "jumlah_uncovered": len(tree.uncovered),
+            "stats": tree.stats,
+            "simpul": {
+                n.pegawai.pk: (
+                    n.skp.pk if n.skp else None,
+                    {r.pk: (r.covered_by, r.orphan, r.uncovered) for r in n.rhk_all},
+                )
+                for n in tree.nodes
+            },
+        }
+        if key:
+            simpan_cache(key, data, CACHE_DETIK)
+    return data
+
+
+def _nodes_rinci(data: dict, pegawai_ids: list[int], tahun: int) -> list[Node]:
+    """Nodes of `pegawai_ids` with their RHK, IKI and links loaded now (three queries for all),
+    marked with the warnings and link counts of the tree (`data["simpul"]`)."""
+    nodes = []
+    for pk in pegawai_ids:
+        skp_id, _flags = data["simpul"][pk]
+        nodes.append(Node(pegawai=Pegawai(pk=pk), skp=Skp(pk=skp_id) if skp_id else None, rinci=True))
+    full = load_rhk([n.skp.pk for n in nodes if n.skp is not None])
+    for node in nodes:
+        flags = data["simpul"][node.pegawai.pk][1]
+        rows = full.get(node.skp.pk, []) if node.skp is not None else []
+        for row in rows:
+            row.covered_by, row.orphan, row.uncovered = flags.get(row.pk, (row.covered_by, False, False))
+        node.rhk_utama = [r for r in rows if r.utama]
+        node.rhk_tambahan = [r for r in rows if not r.utama]
+    return nodes
+
+
+def isi_penanda(data: dict, tahun: int) -> str:
+    """The cached tree with the opened levels' RHK put in place of their markers."""
+    html = data["html"]
+    for node in _nodes_rinci(data, data["terbuka"], tahun):
+        html = html.replace(_penanda(node.pegawai.pk), node_body(node, tahun), 1)
+    return html
+
+
 @require_safe
 def pohon(request: HttpRequest) -> HttpResponse:
     """Admin BKD/auditor: any OPD; admin OPD: theirs; Kepala OPD (or its Plt): their OPD.
@@ -179,14 +263,14 @@ def pohon(request: HttpRequest) -> HttpResponse:
     if opd is None:
         messages.info(request, "Pohon kinerja OPD hanya untuk Kepala OPD dan pengelola kinerja; ini matriks Anda.")
         return redirect(f"{reverse('skp:matriks')}?tahun={tahun}")
-    tree = build_pohon(opd, tahun, rinci=[], batas_peringatan=BATAS_PERINGATAN)
-    isi_rinci(tree, [n for n in tree.nodes if n.depth < LEVEL_TERBUKA])
+    data = _pohon_data(opd, tahun)
     context = {
-        "pohon": tree,
-        "pohon_html": pohon_html(tree, LEVEL_TERBUKA),
-        "orphan_items": warning_items(tree.orphans),
-        "uncovered_items": warning_items(tree.uncovered),
-        "stats": tree.stats,
+        "pohon_html": mark_safe(isi_penanda(data, tahun)),
+        "orphan_items": mark_safe(data["orphan_items"]),
+        "uncovered_items": mark_safe(data["uncovered_items"]),
+        "jumlah_orphan": data["jumlah_orphan"],
+        "jumlah_uncovered": data["jumlah_uncovered"],
+        "stats": data["stats"],
         "opd": opd,
         "opds": opds if len(opds) > 1 else [],
         "tahun": tahun,
@@ -212,11 +296,14 @@ def pohon_rhk(request: HttpRequest) -> HttpResponse:
     pegawai = request.GET.get("pegawai", "")
     if pegawai and not pegawai.isdigit():
         raise Http404("Pegawai tidak ditemukan.")
-    tree = build_pohon(opd, tahun, rinci=[int(pegawai)] if pegawai else None, batas_peringatan=0)
-    nodes = [n for n in tree.nodes if n.pegawai.pk == int(pegawai)] if pegawai else tree.nodes
-    if pegawai and not nodes:
+    if not pegawai:  # every node: built in full ("Buka semua", search)
+        tree = build_pohon(opd, tahun, batas_peringatan=0)
+        return HttpResponse(_fragmen(tree, tree.nodes))
+    data = _pohon_data(opd, tahun)
+    if int(pegawai) not in data["simpul"]:
         raise Http404("Pegawai tidak ditemukan di pohon kinerja OPD ini.")
-    return HttpResponse(_fragmen(tree, nodes))
+    node = _nodes_rinci(data, [int(pegawai)], tahun)[0]
+    return HttpResponse(_fragmen(Pohon(opd, tahun, roots=[node], nodes=[node], orphans=[], uncovered=[]), [node]))
 
 
 @require_safe
