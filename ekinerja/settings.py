@@ -116,6 +116,28 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
+# A PostgreSQL streaming replica for the read-only report pages (ekinerja/replika.py). Unset: one
+# database, nothing routed anywhere else.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# A replica lagging more than this (seconds) is not read; a write pins its user's report pages to
+# the primary until the replica has it (at most twice this long).
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 30)
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("DATABASE_REPLICA_URL needs DATABASE_URL (PostgreSQL) for the primary")
+    DATABASES["replika"] = {
+        **database_from_url(DATABASE_REPLICA_URL),
+        # A dead replica must not hold a page: libpq's smallest connect timeout is 2 s, and the
+        # replica's state is remembered per process (ekinerja.replika.INGAT_DETIK).
+        "OPTIONS": {"connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)},
+        # Tests: the test database is created on the primary and streamed to the replica; the
+        # replica is read-only, so nothing is ever created, migrated or flushed there.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["ekinerja.replika.ReplikaRouter"]
+    # Outside the session and authentication middleware: it sees each request's final response.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "ekinerja.replika.ReplikaMiddleware")  # fmt: skip
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "opd.Pegawai"

@@ -11,6 +11,7 @@ import logging
 
 from django_tasks import task
 
+from ekinerja import replika
 from opd import pekerjaan as job
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ def ekspor_tpp(pekerjaan_id: int, tahun: int, bulan: int, opd_id: int | None = N
         return "dibatalkan"
     lapor = job.pelapor(pekerjaan_id)
     sementara = None
-    try:
+
+    def baca() -> tuple:
         periode = Periode.objects.filter(tahun=tahun, bulan=bulan).first()
         if periode is None:
             raise PenilaianError(f"Periode {bulan:02d}/{tahun} belum dibuka.")
@@ -38,7 +40,12 @@ def ekspor_tpp(pekerjaan_id: int, tahun: int, bulan: int, opd_id: int | None = N
             raise PenilaianError(alasan)
         opd = Opd.objects.get(pk=opd_id) if opd_id else None
         lapor(10, "Membaca dan menghitung TPP setiap pegawai")
-        data = data_bulan(periode, opd=opd)
+        return opd, data_bulan(periode, opd=opd)
+
+    try:
+        # A report: read from the replica when one is configured and has everything committed
+        # before the task started (the user's own writes included), else from the primary.
+        opd, data = replika.dari_replika(baca)
         lapor(50, f"Menulis {len(data.opd)} lembar OPD ke Excel")
         sementara, relatif = job.path_sementara("xlsx")
         with open(sementara, "wb") as out:

@@ -17,6 +17,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from ekinerja.replika import laporan
 from opd.models import Opd, Pegawai
 from penilaian.exports_monitoring import nama_berkas, tulis_terlambat
 from penilaian.models import Periode
@@ -110,6 +111,7 @@ def pemantauan(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@laporan
 def pemantauan_bulan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     periode = _bulan(request, tahun, bulan)
     rows = services.capaian_per_opd(periode, services.opd_dipantau(request.user))
@@ -152,6 +154,7 @@ def _pilihan(capaian: services.Capaian, item: str) -> tuple[list[dict], list[tup
 
 
 @require_safe
+@laporan
 def pemantauan_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     periode = _bulan(request, tahun, bulan)
     opd = get_opd_pantau_for(request.user, opd_pk)
@@ -194,6 +197,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 
 @require_safe
+@laporan
 def pemantauan_terlambat(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     """Every OPD the viewer monitors: all of them for the admin BKD, their own for an admin OPD."""
     periode = _bulan(request, tahun, bulan)
@@ -206,6 +210,7 @@ def pemantauan_terlambat(request: HttpRequest, tahun: int, bulan: int) -> HttpRe
 
 
 @require_safe
+@laporan
 def pemantauan_opd_terlambat(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     periode = _bulan(request, tahun, bulan)
     opd = get_opd_pantau_for(request.user, opd_pk)

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_POST, require_safe
 
+from ekinerja.replika import laporan
 from opd.models import Opd, Pegawai
 from penilaian.ekspor_tpp import alasan_tidak_bisa_diekspor, nama_berkas, tulis_xlsx
 from penilaian.models import Periode
@@ -70,6 +71,7 @@ def _unduh(request: HttpRequest, periode: Periode, opd: Opd | None) -> HttpRespo
 
 
 @require_safe
+@laporan
 def unduh_xlsx(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     if not boleh_unduh_kabupaten(request.user):
         raise Http404("Halaman tidak ditemukan.")
@@ -101,6 +103,7 @@ def siapkan_xlsx(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
 
 
 @require_safe
+@laporan
 def unduh_xlsx_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     opd = get_opd_unduh_for(request.user, opd_pk)
     return _unduh(request, get_periode(tahun, bulan), opd)

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
+from ekinerja.replika import laporan
 from opd.models import Opd, Pegawai
 from skp.models import Skp
 from skp.pohon import (
@@ -254,6 +255,7 @@ def isi_penanda(data: dict, tahun: int) -> str:
 
 
 @require_safe
+@laporan
 def pohon(request: HttpRequest) -> HttpResponse:
     """Admin BKD/auditor: any OPD; admin OPD: theirs; Kepala OPD (or its Plt): their OPD.
     An OPD the user cannot see answers 404; a user with none gets their matriks instead."""
@@ -285,6 +287,7 @@ def _fragmen(tree: Pohon, nodes: list[Node]) -> str:
 
 
 @require_safe
+@laporan
 def pohon_rhk(request: HttpRequest) -> HttpResponse:
     """The RHK (with IKI, links and warnings) of one node of the pohon (`pegawai`), or of every
     node when none is given ("Buka semua", search): `<template data-node>` fragments the pohon's
