@@ -223,7 +223,9 @@ def _pohon_data(opd: Opd, tahun: int) -> dict:
                 for n in tree.nodes
             },
         }
-        if key:
+        # Cached only if nothing changed while it was built: else the tree might hold rows newer
+        # than its key, which an edit undone later would serve again.
+        if key and sidik_pohon(opd, tahun) == sidik:
             simpan_cache(key, data, CACHE_DETIK)
     return data
 
