@@ -268,11 +268,7 @@ class OrgChart:
     holder on duty → if vacant, the position above.
 
     Loading reads three narrow columns of every pegawai (~10 ms for 7,000); Pegawai objects are
-    fetched only when asked for (`objects(ids)`, `penilai(pk)`, or the whole `pegawai` map), with
-    `related` and, when a subclass narrows them, only `fields`."""
-
-    related: tuple[str, ...] = ("jabatan", "opd", "unit")
-    fields: tuple[str, ...] | None = None
+    fetched only when asked for (`objects(ids)`, `penilai(pk)`, or the whole `pegawai` map)."""
 
     def __init__(
         self,
@@ -313,10 +309,7 @@ class OrgChart:
         wanted = {pk for pk in ids if pk is not None}
         missing = wanted - self._objects.keys()
         if missing and not self._all_loaded:
-            rows = Pegawai.objects.filter(pk__in=missing).select_related(*self.related)
-            if self.fields is not None:
-                rows = rows.only(*self.fields)
-            for p in rows:
+            for p in Pegawai.objects.filter(pk__in=missing).select_related("jabatan", "opd", "unit"):
                 self._objects[p.pk] = p
         return {pk: self._objects[pk] for pk in wanted if pk in self._objects}
 

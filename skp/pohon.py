@@ -44,21 +44,11 @@ def pick_current(skps: Iterable[Skp]) -> Skp | None:
     return max(candidates, key=lambda s: (s.mulai, s.status == Skp.Status.DISETUJUI, s.revisi, s.pk))
 
 
-# What the pohon reads of each SKP: not the three JSON snapshots, which made loading the SKP of
-# a large OPD cost more than building its tree.
-SKP_POHON = ("pk", "pegawai_id", "tahun", "status", "mulai", "selesai", "revisi", "jabatan_id", "jabatan__jenis")
-
-
-def current_skp_by_pegawai(
-    pegawai_ids: Iterable[int], tahun: int, *, fields: tuple[str, ...] | None = None
-) -> dict[int, Skp]:
-    """One query: pegawai id → current SKP of the year (jabatan loaded); only `fields` if given."""
+def current_skp_by_pegawai(pegawai_ids: Iterable[int], tahun: int) -> dict[int, Skp]:
+    """One query: pegawai id → current SKP of the year (jabatan loaded)."""
     by_pegawai: dict[int, list[Skp]] = {}
     rows = Skp.objects.filter(pegawai_id__in=list(pegawai_ids), tahun=tahun).exclude(status=Skp.Status.DIGANTI)
-    rows = rows.select_related("jabatan")
-    if fields is not None:
-        rows = rows.only(*fields)
-    for skp in rows:
+    for skp in rows.select_related("jabatan"):
         by_pegawai.setdefault(skp.pegawai_id, []).append(skp)
     result = {}
     for pid, skps in by_pegawai.items():
@@ -181,8 +171,8 @@ def load_rhk_ringan(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
 
 @dataclass
 class Node:
-    pegawai: Pegawai
-    skp: Skp | None
+    pegawai: Pegawai | PegawaiRingkas
+    skp: Skp | SkpRingkas | None
     plt_jabatan: str = ""
     rhk_utama: list[RhkRow] = field(default_factory=list)
     rhk_tambahan: list[RhkRow] = field(default_factory=list)
@@ -254,15 +244,67 @@ class Pohon:
         }
 
 
+@dataclass(slots=True)
+class JabatanRingkas:
+    pk: int
+    nama: str
+    jenis: str
+
+
+@dataclass(slots=True)
+class PegawaiRingkas:
+    """What the tree shows of a pegawai, read as plain values: a model instance per pegawai cost
+    more than the rest of a province-size tree (issue #9)."""
+
+    pk: int
+    nip: str
+    nama: str
+    gelar_depan: str
+    gelar_belakang: str
+    opd_id: int | None
+    jabatan_id: int | None
+    jabatan: JabatanRingkas | None
+
+    nama_lengkap = Pegawai.nama_lengkap  # the same formatting as the model's
+
+
+@dataclass(slots=True)
+class SkpRingkas:
+    """What the tree reads of an SKP (see PegawaiRingkas)."""
+
+    pk: int
+    pegawai_id: int
+    status: str
+    mulai: datetime.date
+    revisi: int
+    is_jpt: bool
+
+
+def current_skp_ringkas(pegawai_ids: Iterable[int], tahun: int) -> dict[int, SkpRingkas]:
+    """current_skp_by_pegawai as plain values (one query)."""
+    by_pegawai: dict[int, list[SkpRingkas]] = {}
+    rows = (
+        Skp.objects.filter(pegawai_id__in=list(pegawai_ids), tahun=tahun)
+        .exclude(status=Skp.Status.DIGANTI)
+        .values_list("pk", "pegawai_id", "status", "mulai", "revisi", "jabatan__jenis")
+    )
+    for pk, pegawai_id, status, mulai, revisi, jenis in rows:
+        by_pegawai.setdefault(pegawai_id, []).append(
+            SkpRingkas(pk, pegawai_id, status, mulai, revisi, jenis == JenisJabatan.JPT)
+        )
+    result = {}
+    for pid, skps in by_pegawai.items():
+        current = pick_current(skps)
+        if current is not None:
+            result[pid] = current
+    return result
+
+
 class OpdChart(OrgChart):
     """OrgChart restricted to what one OPD's tree needs: holders of the OPD's positions and of
     every position above them, plus active Plt/Plh. Resolution is OrgChart's own; only the scope
-    differs, and a test checks both charts agree for every member. Its pegawai objects carry what
-    the tree shows (names, NIP, position) and nothing else."""
-
-    fields = ("pk", "nip", "nama", "gelar_depan", "gelar_belakang", "opd_id", "unit_id", "jabatan_id",
-              "jabatan__nama", "jabatan__jenis", "jabatan__atasan_id", "jabatan__opd_id")  # fmt: skip
-    related = ("jabatan",)
+    differs, and a test checks both charts agree for every member. Its pegawai are PegawaiRingkas:
+    what the tree shows (names, NIP, position) as plain values."""
 
     def __init__(self, opd: Opd, *, on: datetime.date | None = None) -> None:
         day = on or timezone.localdate()
@@ -276,9 +318,23 @@ class OpdChart(OrgChart):
                 relevant.add(node)
                 node = jabatan_atasan.get(node)
         plt_pegawai = PenugasanPlt.objects.active_on(day).filter(jabatan_id__in=relevant).values("pegawai_id")
-        super().__init__(
-            on=day, scope=Q(jabatan_id__in=relevant) | Q(pk__in=plt_pegawai), jabatan_atasan=jabatan_atasan
-        )
+        self.scope = Q(jabatan_id__in=relevant) | Q(pk__in=plt_pegawai)
+        super().__init__(on=day, scope=self.scope, jabatan_atasan=jabatan_atasan)
+
+    def objects(self, ids: Iterable[int | None]) -> dict[int, PegawaiRingkas]:  # type: ignore[override]
+        wanted = {pk for pk in ids if pk is not None}
+        missing = wanted - self._objects.keys()
+        if missing and not self._all_loaded:
+            # The whole scope at once when most of it is wanted (the tree), not an IN list of it.
+            rows = Pegawai.objects.filter(self.scope) if len(missing) > 100 else Pegawai.objects.filter(pk__in=missing)
+            fields = ("pk", "nip", "nama", "gelar_depan", "gelar_belakang", "opd_id", "jabatan_id", "jabatan__nama",
+                      "jabatan__jenis")  # fmt: skip
+            for pk, nip, nama, depan, belakang, opd_id, jabatan_id, jab_nama, jab_jenis in rows.values_list(
+                *fields
+            ).order_by():
+                jabatan = JabatanRingkas(jabatan_id, jab_nama, jab_jenis) if jabatan_id is not None else None
+                self._objects[pk] = PegawaiRingkas(pk, nip, nama, depan, belakang, opd_id, jabatan_id, jabatan)
+        return {pk: self._objects[pk] for pk in wanted if pk in self._objects}
 
 
 def top_jabatan_ids(jabatan: Iterable[Jabatan]) -> set[int]:
@@ -325,7 +381,7 @@ def build_pohon(
                 member_ids.append(pid)
     members = set(member_ids)
 
-    skp_by_pegawai = current_skp_by_pegawai(member_ids, tahun, fields=SKP_POHON)
+    skp_by_pegawai = current_skp_ringkas(member_ids, tahun)
     rhk_by_skp = load_rhk_ringan([s.pk for s in skp_by_pegawai.values()])
 
     nodes: dict[int, Node] = {}

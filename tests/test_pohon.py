@@ -75,13 +75,13 @@ def warnings_of(tree) -> tuple[set[str], set[str]]:
 def test_tree_follows_orgchart_and_marks_missing_skp(pohon_world):
     world, kepala, penilai, _ = pohon_world
     tree = build_pohon(world.opd, TAHUN)
-    assert [n.pegawai for n in tree.roots] == [world.kepala]
+    assert [n.pegawai.pk for n in tree.roots] == [world.kepala.pk]
     root = tree.roots[0]
     assert {c.pegawai.pk for c in root.children} == {world.penilai.pk, world.admin_opd.pk}
-    kabid = next(c for c in root.children if c.pegawai == world.penilai)
+    kabid = next(c for c in root.children if c.pegawai.pk == world.penilai.pk)
     assert {c.pegawai.pk for c in kabid.children} == {world.pegawai.pk, world.pegawai2.pk}
-    assert next(c for c in kabid.children if c.pegawai == world.pegawai2).skp is None
-    assert root.skp == kepala and kabid.skp == penilai
+    assert next(c for c in kabid.children if c.pegawai.pk == world.pegawai2.pk).skp is None
+    assert root.skp.pk == kepala.pk and kabid.skp.pk == penilai.pk
     assert kabid.rhk_utama[0].links[0].uraian == "Meningkatnya derajat kesehatan masyarakat"
     # Nobody from another OPD in the tree.
     assert world.outsider.pk not in {n.pegawai.pk for n in tree.nodes}
@@ -122,7 +122,7 @@ def test_pick_current_prefers_approved_over_open_revision(pohon_world):
     penilai.refresh_from_db()
     assert pick_current([penilai, revision]) == revision
     tree = build_pohon(world.opd, TAHUN)
-    assert next(n for n in tree.nodes if n.pegawai == world.penilai).skp == revision
+    assert next(n for n in tree.nodes if n.pegawai.pk == world.penilai.pk).skp.pk == revision.pk
 
 
 def test_pohon_page_shows_warnings_with_anchors(client, pohon_world):
