@@ -61,6 +61,13 @@ def test_pohon_matriks_and_print(page: Page, live_server, screenshot_dir):
     node.scroll_into_view_if_needed()
     page.screenshot(path=screenshot_dir / "pohon_node_dibuka_390.png")
     page.set_viewport_size({"width": 1280, "height": 900})
+    # "Buka semua": every node open with its RHK, fetched in one request, not one per node.
+    page.goto(f"{live_server.url}/skp/pohon/?tahun={TAHUN}")
+    fragmen = []
+    page.on("request", lambda r: fragmen.append(r.url) if "/skp/pohon/rhk/" in r.url else None)
+    page.click("[data-pohon=buka]")
+    expect(page.locator(".pohon-body[data-pegawai]")).to_have_count(0)
+    assert len(fragmen) == 1 and "pegawai=" not in fragmen[0], fragmen
 
     page.context.clear_cookies()
     browser_login(page, live_server, nip["Pejabat penilai"], DEMO_PASSWORD)
