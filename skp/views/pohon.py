@@ -230,7 +230,7 @@ def _pohon_data(opd: Opd, tahun: int) -> dict:
     return data
 
 
-def _nodes_rinci(data: dict, pegawai_ids: list[int], tahun: int) -> list[Node]:
+def _nodes_rinci(data: dict, pegawai_ids: list[int]) -> list[Node]:
     """Nodes of `pegawai_ids` with their RHK, IKI and links loaded now (three queries for all),
     marked with the warnings and link counts of the tree (`data["simpul"]`)."""
     nodes = []
@@ -251,7 +251,7 @@ def _nodes_rinci(data: dict, pegawai_ids: list[int], tahun: int) -> list[Node]:
 def isi_penanda(data: dict, tahun: int) -> str:
     """The cached tree with the opened levels' RHK put in place of their markers."""
     html = data["html"]
-    for node in _nodes_rinci(data, data["terbuka"], tahun):
+    for node in _nodes_rinci(data, data["terbuka"]):
         html = html.replace(_penanda(node.pegawai.pk), node_body(node, tahun), 1)
     return html
 
@@ -307,7 +307,7 @@ def pohon_rhk(request: HttpRequest) -> HttpResponse:
     data = _pohon_data(opd, tahun)
     if int(pegawai) not in data["simpul"]:
         raise Http404("Pegawai tidak ditemukan di pohon kinerja OPD ini.")
-    node = _nodes_rinci(data, [int(pegawai)], tahun)[0]
+    node = _nodes_rinci(data, [int(pegawai)])[0]
     return HttpResponse(_fragmen(Pohon(opd, tahun, roots=[node], nodes=[node], orphans=[], uncovered=[]), [node]))
 
 
