@@ -24,6 +24,7 @@ SETTINGS = Path(__file__).resolve().parent.parent / "ekinerja" / "settings.py"
 # Nothing else reads the replica; a page added to or taken from this list is a decision.
 DITANDAI = {
     "skp:pohon": [],
+    "skp:pohon_rhk": [],  # a node's RHK, fetched by the pohon when it is opened
     "penilaian:kurva_bulan": [2026, 1],
     "penilaian:kurva_opd": [2026, 1, 1],
     "penilaian:pemantauan_bulan": [2026, 1],
