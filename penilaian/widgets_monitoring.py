@@ -2,11 +2,20 @@
 month's progress — for a reader of every OPD (admin BKD, auditor, Sekda, Bupati) the regency's
 with the five least complete OPDs, for an admin OPD or a Kepala OPD their OPD's. The same counts
 as the Pemantauan page (penilaian.services.monitoring), in a fixed number of queries: the current
-period, the OPDs read, one grouped count."""
+period, the OPDs read, one grouped count.
+
+The regency's count reads every pegawai of the month (~280 ms at 100,000 pegawai: issue #9's
+Beranda of the admin BKD, auditor and Bupati at 23x the trivial view). A Beranda is a glance, not
+the working list, so the regency's rows are kept for BERANDA_PEMANTAUAN_DETIK (per process) and the
+card says when they were counted; the Pemantauan page it links to always counts afresh. One OPD's
+counts (admin OPD, Kepala OPD) read that OPD's pegawai only and are never kept."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from opd.models import Pegawai
 from penilaian.services import monitoring
@@ -26,8 +35,17 @@ def kartu_pemantauan(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
     opds = list(monitoring.opd_dipantau(user))
     if not opds:
         return ""
-    rows = monitoring.capaian_per_opd(periode, opds)
     semua = user.can_read_all() or len(opds) > 1
+    if user.can_read_all():
+        # Every reader of all OPDs sees the same rows: one count per period per process and window.
+        kunci = f"beranda-pemantauan:{periode.pk}:{','.join(str(o.pk) for o in opds)}"
+        disimpan = cache.get(kunci)
+        if disimpan is None:
+            disimpan = (monitoring.capaian_per_opd(periode, opds), timezone.now())
+            cache.set(kunci, disimpan, timeout=settings.BERANDA_PEMANTAUAN_DETIK)
+        rows, dihitung = disimpan
+    else:
+        rows, dihitung = monitoring.capaian_per_opd(periode, opds), None
     terendah = []
     if semua:  # the least complete first; complete OPDs are not listed
         terendah = sorted(
@@ -43,5 +61,7 @@ def kartu_pemantauan(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
             "opd": None if semua else opds[0],
             "jumlah_opd": len(opds),
             "terendah": terendah,
+            "dihitung": dihitung,
+            "segar_menit": max(1, settings.BERANDA_PEMANTAUAN_DETIK // 60),
         },
     )

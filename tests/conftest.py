@@ -331,3 +331,13 @@ def former_plt(world) -> Pegawai:
         mulai=today - datetime.timedelta(days=60), selesai=today - datetime.timedelta(days=1),
     )  # fmt: skip
     return pegawai
+
+
+@pytest.fixture(autouse=True)
+def _cache_kosong():
+    """Each test starts with an empty cache: the Beranda keeps the regency's monitoring counts for
+    a minute (penilaian.widgets_monitoring), which must not carry one test's data into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
