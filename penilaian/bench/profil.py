@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from penilaian.bench.data import DataBench
 from penilaian.bench.halaman import client_for, daftar
+from penilaian.bench.laporan import koma
 
 KODE = ("ringan", "b_pegawai", "b_penilai", "b_kepala", "b_admin_opd", "b_bkd", "b_auditor", "skp", "inbox", "tinjau",
         "tim", "nilai", "bulan", "pohon", "kurva", "pantau", "tpp", "tpp_opd")  # fmt: skip
@@ -46,13 +47,13 @@ def jalankan(data: DataBench, kode: str, out: OutputWrapper) -> Path:
     select = [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
     waktu_kueri = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
     out.write(
-        f"Satu permintaan: {total:.1f} ms, {len(ctx.captured_queries)} kueri ({waktu_kueri:.1f} ms di basis data)."
+        f"Satu permintaan: {koma(total)} ms, {len(ctx.captured_queries)} kueri ({koma(waktu_kueri)} ms di basis data)."
     )
     if not select:
         out.write("Tidak ada kueri SELECT.")
         return path
     terberat = max(select, key=lambda q: float(q["time"]))
-    out.write(f"Kueri terberat ({float(terberat['time']) * 1000:.1f} ms):")
+    out.write(f"Kueri terberat ({koma(float(terberat['time']) * 1000)} ms):")
     out.write(terberat["sql"])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
