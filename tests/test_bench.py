@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from contextlib import contextmanager
 
 import pytest
@@ -233,3 +234,11 @@ def test_the_comparison_fails_when_a_page_queries_per_row(monkeypatch):
             kecil, besar_ = compare(data)
         assert kecil[kode] < besar_[kode], (kode, kecil, besar_)
         assert all(kecil[k] == besar_[k] for k in DIBANDINGKAN if k != kode), (kode, kecil, besar_)
+
+
+def test_the_dinkes_is_the_largest_opd():
+    bd.bangun(bd.Spec(bd.PREFIX, bd.LABEL, 2000, bd.TIM, 2026, 2))
+    data = bd.temukan(bd.Spec(bd.PREFIX, bd.LABEL, 2000, bd.TIM, 2026, 2))
+    sizes = Counter(Pegawai.objects.filter(nip__startswith=bd.PREFIX).values_list("opd__kode", flat=True))
+    (terbesar, n), (_, kedua) = sizes.most_common(2)
+    assert terbesar == data.opd_terbesar.kode == "DINKESDALDUKKB" and n > 1.3 * kedua

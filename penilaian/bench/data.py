@@ -104,6 +104,7 @@ RATING_PERILAKU = ([Rating.SESUAI, Rating.DI_ATAS, Rating.DI_BAWAH], [75, 20, 5]
 # This month: belum (no rencana aksi), diisi (draft with rencana aksi), dikirim, dikembalikan, dinilai.
 KEADAAN = ["belum", "diisi", "dikirim", "dikembalikan", "dinilai"]
 BOBOT_KEADAAN = [15, 25, 35, 5, 20]
+DEPAN_OPD = ("DINKESDALDUKKB", "BKD")
 STRUKTURAL = (JenisJabatan.JPT, JenisJabatan.ADMINISTRATOR, JenisJabatan.PENGAWAS)
 
 
@@ -283,7 +284,8 @@ def _opds() -> list[Opd]:
     opds = list(Opd.objects.filter(aktif=True).order_by("urutan", "pk"))
     if not opds:
         raise CommandError("Belum ada data OPD (jalankan: python manage.py migrate).")
-    depan = [o for o in opds if o.kode in ("DINKESDALDUKKB", "BKD")]
+    # The Dinkes first (it takes the largest share, `kuota`), then the BKD, then the rest.
+    depan = sorted((o for o in opds if o.kode in DEPAN_OPD), key=lambda o: DEPAN_OPD.index(o.kode))
     return depan + [o for o in opds if o not in depan]
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import csv
 import gc
 import io
-import resource
 import time
 import tracemalloc
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management.base import CommandError, OutputWrapper
@@ -17,10 +17,10 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from ekinerja.angka import format_angka
-from opd.imports import apply_plan, build_plan
+from opd.imports import ImportPlan, ImportResult, apply_plan, build_plan
 from opd.models import JenisJabatan, Pegawai
 from penilaian.bench.data import DataBench
-from penilaian.bench.laporan import koma
+from penilaian.bench.laporan import koma, rss_sekarang_mb
 
 KOLOM = ["NIP BARU", "NAMA", "GELAR DEPAN", "GELAR BELAKANG", "GOL AKHIR NAMA", "JABATAN NAMA", "JENIS JABATAN NAMA",
          "ESELON", "KELAS JABATAN", "OPD", "UNOR NAMA", "NIP ATASAN", "KEDUDUKAN HUKUM NAMA", "EMAIL"]  # fmt: skip
@@ -63,17 +63,32 @@ def berkas_siasn(prefix: str) -> tuple[bytes, int]:
     return out.getvalue().encode("utf-8"), diubah
 
 
-def _langkah(fungsi) -> tuple[object, float, float]:
+def _langkah(fungsi: Callable[[], object], *, memori: bool) -> tuple[object, float]:
+    """(result, seconds) of one call, or (result, tracemalloc peak MB) when `memori`: tracing
+    slows Python down several times, so times and peaks come from separate runs."""
     gc.collect()
+    if not memori:
+        mulai = time.perf_counter()
+        return fungsi(), time.perf_counter() - mulai
     tracemalloc.start()
-    mulai = time.perf_counter()
     try:
         hasil = fungsi()
-        detik = time.perf_counter() - mulai
         _, puncak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return hasil, detik, puncak / 2**20
+    return hasil, puncak / 2**20
+
+
+def _pratinjau_dan_terapkan(
+    isi: bytes, admin: Pegawai, *, memori: bool
+) -> tuple[ImportPlan, ImportResult, float, float]:
+    plan, plan_angka = _langkah(lambda: build_plan(isi), memori=memori)
+    if plan.errors:
+        raise CommandError("Impor bench ditolak: " + "; ".join(str(e) for e in plan.errors[:5]))
+    with transaction.atomic():
+        hasil, apply_angka = _langkah(lambda: apply_plan(plan, by=admin, alasan="Impor bench"), memori=memori)
+        transaction.set_rollback(True)
+    return plan, hasil, plan_angka, apply_angka
 
 
 def laporan(data: DataBench, out: OutputWrapper) -> None:
@@ -92,19 +107,15 @@ def laporan(data: DataBench, out: OutputWrapper) -> None:
             "IMPORT_MAX_BYTES yang lebih besar; di sini batas dinaikkan ke ukuran berkas hanya untuk pengukuran."
         )
     with override_settings(IMPORT_MAX_BYTES=max(batas, len(isi))):
-        plan, t_plan, mb_plan = _langkah(lambda: build_plan(isi))
-        if plan.errors:
-            raise CommandError("Impor bench ditolak: " + "; ".join(str(e) for e in plan.errors[:5]))
-        with transaction.atomic():
-            hasil, t_apply, mb_apply = _langkah(lambda: apply_plan(plan, by=data.admin, alasan="Impor bench"))
-            transaction.set_rollback(True)
+        plan, hasil, t_plan, t_apply = _pratinjau_dan_terapkan(isi, data.admin, memori=False)
+        _, _, mb_plan, mb_apply = _pratinjau_dan_terapkan(isi, data.admin, memori=True)
     c = plan.counts()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = rss_sekarang_mb()
     out.write(f"{'Langkah':<52}{'s':>8}{'tracemalloc MB':>16}")
     out.write(f"{'Pratinjau: baca + validasi + rencana (build_plan)':<52}{koma(t_plan):>8}{koma(mb_plan):>16}")
     out.write(f"{'Terapkan (validasi ulang + tulis), dibatalkan':<52}{koma(t_apply):>8}{koma(mb_apply):>16}")
     out.write(
         f"Rencana: {format_angka(c['baris'])} baris, baru {c['baru']}, berubah {format_angka(c['berubah'])} "
         f"(diterapkan {format_angka(hasil.berubah)}), tetap {format_angka(c['tetap'])}, jabatan baru "
-        f"{c['jabatan_baru']}, unit baru {c['unit_baru']}; puncak RSS proses {koma(rss, 0)} MB."
+        f"{c['jabatan_baru']}, unit baru {c['unit_baru']}; RSS proses sesudahnya {koma(rss, 0)} MB."
     )

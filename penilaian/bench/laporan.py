@@ -5,6 +5,18 @@ from __future__ import annotations
 from penilaian.bench.halaman import RINGAN, Hasil
 
 
+def rss_sekarang_mb() -> float:
+    """The process's resident memory now (Linux), not its peak: the peak may be the build's."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def koma(value: float, digit: int = 1) -> str:
     return f"{value:,.{digit}f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
