@@ -106,10 +106,9 @@ class Command(BaseCommand):
             with transaction.atomic():  # a data set built before the TPP part: add it
                 bd.bangun_tpp(spec, bd._periode(spec, data.admin), data.admin, random.Random(7))
         t2 = time.perf_counter()
-        if bd.analyze():
-            out(
-                f"ANALYZE (statistik perencana kueri, seperti autovacuum di produksi): {koma(time.perf_counter() - t2, 1)} s."
-            )
+        perintah = bd.analyze()
+        if perintah:
+            out(f"{perintah} (seperti autovacuum di produksi): {koma(time.perf_counter() - t2, 1)} s.")
         return data
 
     def _halaman(self, data: bd.DataBench, spec: bd.Spec, runs: int, kecil: int) -> None:
