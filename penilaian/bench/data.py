@@ -1,7 +1,7 @@
 """The bench data set: N pegawai over the real OPDs with a year of the monthly cycle.
 
 Organisation: a bench Sekda above every bench Kepala OPD (Kepala → Kepala Bidang → Kepala Seksi →
-staff), sizes spread like a regency (the Dinkes with its Puskesmas ~3.5 % of everybody, the other
+staff), sizes spread like a regency (the Dinkes with its Puskesmas ~3.6 % of everybody, the other
 OPDs 0.6–1.0 of the mean), one Puskesmas whose Kepala rates exactly `tim` pegawai, an admin BKD,
 an admin OPD of the Dinkes and an auditor. One approved SKP per pegawai (2–3 RHK, 1–2 IKI each,
 the seven BerAKHLAK rows, every RHK intervening the penilai's first RHK), a submitted revision
