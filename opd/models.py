@@ -175,7 +175,7 @@ class PegawaiQuerySet(models.QuerySet):
         opd_ids = {*user.admin_opd_ids, *user.pimpinan_opd_ids()}
         if opd_ids:
             q |= Q(opd_id__in=opd_ids)
-        bawahan_ids = [p.pk for p in user.bawahan_langsung()]
+        bawahan_ids = user.bawahan_langsung_ids()
         if bawahan_ids:
             q |= Q(pk__in=bawahan_ids)
         return self.filter(q)
@@ -342,6 +342,12 @@ class Pegawai(AbstractBaseUser, PermissionsMixin):
         from opd.services import bawahan_of
 
         return bawahan_of(self, on=on)
+
+    def bawahan_langsung_ids(self, on: datetime.date | None = None) -> list[int]:
+        """The ids of bawahan_langsung, without loading them (access filters)."""
+        from opd.services import bawahan_ids_of
+
+        return bawahan_ids_of(self, on=on)
 
     def pimpinan_opd_ids(self, on: datetime.date | None = None) -> list[int]:
         """OPDs this user reads as Kepala OPD / its active Plt/Plh, Sekda or Bupati (SPEC §9)."""

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, F, Q, Value, When
+from django.db.models import Case, Count, Exists, F, Min, Q, Value, When
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -35,6 +35,11 @@ def _today(on: datetime.date | None) -> datetime.date:
 
 def holders_of(jabatan_ids: list[int] | set[int]) -> Q:
     return Q(jabatan_id__in=jabatan_ids, is_active=True, kedudukan_hukum__in=KEDUDUKAN_BERTUGAS)
+
+
+def holders_of_any() -> Q:
+    """Holders on duty of any position (those OrgChart counts as able to rate)."""
+    return Q(jabatan__isnull=False, is_active=True, kedudukan_hukum__in=KEDUDUKAN_BERTUGAS)
 
 
 def resolve_penilai_for_jabatan(
@@ -103,14 +108,13 @@ def supervises_a_position(pegawai: Pegawai, *, on: datetime.date | None = None) 
     return Jabatan.objects.filter(q).exists()
 
 
-def bawahan_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[Pegawai]:
-    """The pegawai whose penilai is `pegawai` on the day: holders of the positions directly
-    below the positions they act for, continuing down through vacant positions."""
-    day = _today(on)
+def _bawahan(pegawai: Pegawai, day: datetime.date, *, objects: bool) -> dict[int, Pegawai | None]:
+    """The walk of bawahan_of: pk → Pegawai (with_related) when `objects`, else pk → None.
+    One query per level for the people (holders on duty and those not on duty alike)."""
     frontier = acting_jabatan_ids(pegawai, on=day)
     if not frontier:
-        return []
-    result: dict[int, Pegawai] = {}
+        return {}
+    result: dict[int, Pegawai | None] = {}
     seen = set(frontier)
     # Positions taken over by somebody's active Plt/Plh are not vacant.
     plt_jabatan = set(PenugasanPlt.objects.active_on(day).values_list("jabatan_id", flat=True))
@@ -120,21 +124,34 @@ def bawahan_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[Peg
         )
         if not children:
             break
-        holders = list(Pegawai.objects.filter(holders_of(children)).exclude(pk=pegawai.pk).with_related())
-        for holder in holders:
-            result[holder.pk] = holder
-        # Also people holding these positions while not on duty (CLTN …) are rated by the one above.
-        for other in (
-            Pegawai.objects.filter(jabatan_id__in=children, is_active=True)
-            .exclude(kedudukan_hukum__in=KEDUDUKAN_BERTUGAS)
-            .exclude(pk=pegawai.pk)
-            .with_related()
-        ):
-            result[other.pk] = other
-        occupied = {h.jabatan_id for h in holders} | plt_jabatan
+        # Holders on duty, and people holding these positions while not on duty (CLTN …): all
+        # are rated by the one above; only those on duty make a position occupied.
+        people = Pegawai.objects.filter(jabatan_id__in=children, is_active=True).exclude(pk=pegawai.pk)
+        occupied = set(plt_jabatan)
+        if objects:
+            for p in people.with_related():
+                result[p.pk] = p
+                if p.kedudukan_hukum in KEDUDUKAN_BERTUGAS:
+                    occupied.add(p.jabatan_id)
+        else:
+            for pk, jabatan_id, kedudukan in people.values_list("pk", "jabatan_id", "kedudukan_hukum"):
+                result[pk] = None
+                if kedudukan in KEDUDUKAN_BERTUGAS:
+                    occupied.add(jabatan_id)
         seen.update(children)
         frontier = [c for c in children if c not in occupied]
-    return sorted(result.values(), key=lambda p: p.nama)
+    return result
+
+
+def bawahan_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[Pegawai]:
+    """The pegawai whose penilai is `pegawai` on the day: holders of the positions directly
+    below the positions they act for, continuing down through vacant positions."""
+    return sorted(_bawahan(pegawai, _today(on), objects=True).values(), key=lambda p: p.nama)
+
+
+def bawahan_ids_of(pegawai: Pegawai, *, on: datetime.date | None = None) -> list[int]:
+    """bawahan_of without loading the people: for access filters, which need only the ids."""
+    return sorted(_bawahan(pegawai, _today(on), objects=False))
 
 
 def pimpinan_opd_ids(user: Pegawai, *, on: datetime.date | None = None) -> list[int]:
@@ -347,6 +364,120 @@ class OrgChart:
             if pid is not None:
                 result.setdefault(pid, []).append(pk)
         return result
+
+
+@dataclass
+class HitunganOpd:
+    """Active ASN pegawai of one OPD: how many, per jenis jabatan, and how many have no penilai."""
+
+    jumlah: int = 0
+    per_jenis: dict[str, int] = field(default_factory=dict)
+    tanpa_penilai: int = 0
+
+
+def hitung_per_opd(
+    opd_ids: Iterable[int], *, every_opd: bool = False, on: datetime.date | None = None
+) -> dict[int, HitunganOpd]:
+    """The Beranda's counts per OPD in five queries whose rows grow with the positions, not the
+    pegawai (issue #9: the whole-regency OrgChart read every pegawai on every admin Beranda).
+
+    "No penilai" is OrgChart's answer (`penilai_id(pk) is None`), resolved per position: everyone
+    holding a position gets the same answer, except somebody the walk up from it would stop at —
+    the active Plt/Plh found there, or the sole holder of a position in a cycle — who must skip
+    themself (`exclude` in OrgChart). Those few are loaded by pk and resolved one by one.
+    Unless `every_opd`, only the holders of the positions above the OPDs' people are read."""
+    day = _today(on)
+    opd_ids = list(opd_ids)
+    result = {pk: HitunganOpd() for pk in opd_ids}
+    jabatan_atasan: dict[int, int | None] = {}
+    jenis_of: dict[int, str] = {}
+    for pk, atasan_id, jenis in Jabatan.objects.values_list("pk", "atasan_id", "jenis"):
+        jabatan_atasan[pk], jenis_of[pk] = atasan_id, jenis
+    plt: dict[int, int] = {}
+    for jabatan_id, pegawai_id in (
+        PenugasanPlt.objects.active_on(day).order_by("mulai", "pk").values_list("jabatan_id", "pegawai_id")
+    ):
+        plt[jabatan_id] = pegawai_id  # the latest start wins, as in resolve_penilai
+    groups = list(
+        Pegawai.objects.aktif()
+        .asn()
+        .filter(opd_id__in=opd_ids)
+        .values("opd_id", "jabatan_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("opd_id", "jabatan_id", "n")
+    )
+    # Holders on duty per position: how many and the first suffice to answer "anybody but P?".
+    holder_rows = Pegawai.objects.filter(holders_of_any())
+    if not every_opd:
+        relevant: set[int] = set()
+        for _opd_id, jabatan_id, _n in groups:
+            node = jabatan_atasan.get(jabatan_id) if jabatan_id is not None else None
+            while node is not None and node not in relevant:
+                relevant.add(node)
+                node = jabatan_atasan.get(node)
+        holder_rows = holder_rows.filter(jabatan_id__in=relevant)
+    holders = {
+        jabatan_id: (n, first)
+        for jabatan_id, n, first in holder_rows.values("jabatan_id")
+        .annotate(n=Count("pk"), first=Min("pk"))
+        .order_by()
+        .values_list("jabatan_id", "n", "first")
+    }
+
+    def stop(jabatan_id: int) -> int | None:
+        """The first position up from `jabatan_id` with an acting Plt/Plh or a holder on duty."""
+        node, seen = jabatan_atasan.get(jabatan_id), set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            if node in plt or node in holders:
+                return node
+            node = jabatan_atasan.get(node)
+        return None
+
+    def has_penilai(jabatan_id: int, pegawai_id: int) -> bool:
+        node, seen = jabatan_atasan.get(jabatan_id), set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            if plt.get(node, pegawai_id) != pegawai_id:
+                return True
+            n, first = holders.get(node, (0, None))
+            if n > 1 or (n == 1 and first != pegawai_id):
+                return True
+            node = jabatan_atasan.get(node)
+        return False
+
+    stops: dict[int, int | None] = {}
+    special: set[int] = set()
+    for opd_id, jabatan_id, n in groups:
+        row = result[opd_id]
+        row.jumlah += n
+        if jabatan_id is None:
+            row.tanpa_penilai += n
+            continue
+        jenis = jenis_of[jabatan_id]
+        row.per_jenis[jenis] = row.per_jenis.get(jenis, 0) + n
+        if jabatan_id not in stops:
+            stops[jabatan_id] = stop(jabatan_id)
+            at = stops[jabatan_id]
+            if at is not None:
+                if at in plt:
+                    special.add(plt[at])
+                if at == jabatan_id and holders[at][0] == 1:
+                    special.add(holders[at][1])
+        if stops[jabatan_id] is None:
+            row.tanpa_penilai += n
+    if special:
+        for pk, opd_id, jabatan_id in (
+            Pegawai.objects.aktif()
+            .asn()
+            .filter(pk__in=special, opd_id__in=opd_ids, jabatan__isnull=False)
+            .values_list("pk", "opd_id", "jabatan_id")
+        ):
+            generic = stops[jabatan_id] is not None
+            if generic != has_penilai(jabatan_id, pk):
+                result[opd_id].tanpa_penilai += 1 if generic else -1
+    return result
 
 
 # --- people pages: penilai details, Plt/Plh, passwords, login throttling -------------------------

@@ -62,7 +62,7 @@ class SkpQuerySet(models.QuerySet):
         # No `penilai_id=user`: who approved an SKP keeps it in the snapshots only; access follows
         # who rates the pegawai today, so a former Plt/Plh loses it when the assignment ends.
         q = Q(pegawai_id=user.pk)
-        bawahan_ids = [p.pk for p in user.bawahan_langsung()]
+        bawahan_ids = user.bawahan_langsung_ids()
         if bawahan_ids:
             q |= Q(pegawai_id__in=bawahan_ids)
         opd_ids = {*user.admin_opd_ids, *user.pimpinan_opd_ids()}
@@ -74,7 +74,7 @@ class SkpQuerySet(models.QuerySet):
         """SKP waiting for the user's decision: DIAJUKAN by a pegawai the user rates now."""
         if not user.is_authenticated:
             return self.none()
-        bawahan_ids = [p.pk for p in user.bawahan_langsung()]
+        bawahan_ids = user.bawahan_langsung_ids()
         return (
             self.filter(status=Skp.Status.DIAJUKAN, pegawai_id__in=bawahan_ids)
             .with_related()

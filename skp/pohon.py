@@ -17,9 +17,13 @@ their penilai and mark the two warnings:
 from __future__ import annotations
 
 import datetime
+import pickle
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Q
 from django.utils import timezone
 
@@ -70,6 +74,7 @@ class LinkRow:
     uraian: str
     langsung: bool
     label: str
+    pegawai_id: int | None = None  # whose SKP the RHK atasan is in (the pohon node to open)
 
 
 @dataclass
@@ -83,6 +88,7 @@ class RhkRow:
     covered_by: int = 0
     orphan: bool = False
     uncovered: bool = False
+    linked: bool = False  # intervenes at least one RHK atasan
 
 
 def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
@@ -117,12 +123,43 @@ def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
     links = (
         IntervensiRhk.objects.filter(rhk_id__in=list(rows))
         .order_by("rhk_id", "pk")
-        .values_list("rhk_id", "rhk_atasan_id", "jenis_cascading", "rhk_atasan__uraian")
+        .values_list("rhk_id", "rhk_atasan_id", "jenis_cascading", "rhk_atasan__uraian", "rhk_atasan__skp__pegawai_id")
     )
     langsung_value = IntervensiRhk.Cascading.LANGSUNG
-    for rhk_id, atasan_id, cascading, atasan_uraian in links:
+    for rhk_id, atasan_id, cascading, atasan_uraian, atasan_pegawai in links:
         langsung = cascading == langsung_value
-        rows[rhk_id].links.append(LinkRow(atasan_id, atasan_uraian, langsung, "L" if langsung else "TL"))
+        label = "L" if langsung else "TL"
+        rows[rhk_id].links.append(LinkRow(atasan_id, atasan_uraian, langsung, label, atasan_pegawai))
+        rows[rhk_id].linked = True
+        target_row = rows.get(atasan_id)
+        if target_row is not None:
+            target_row.covered_by += 1
+    return by_skp
+
+
+def load_rhk_ringan(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
+    """What the pohon needs of every RHK to place the two warnings, without texts, IKI or links:
+    one query of narrow tuples (each RHK once per link it makes). skp id → rows (utama first, in
+    order) with `linked` and `covered_by` (links into the row from these SKP), `uraian` empty."""
+    rows: dict[int, RhkRow] = {}
+    by_skp: dict[int, list[RhkRow]] = {}
+    if not skp_ids:
+        return by_skp
+    utama = RencanaHasilKerja.Jenis.UTAMA
+    targets: list[int] = []
+    for pk, skp_id, jenis, atasan_id in (
+        RencanaHasilKerja.objects.filter(skp_id__in=skp_ids)
+        .order_by("skp_id", "jenis", "urutan", "pk")
+        .values_list("pk", "skp_id", "jenis", "link_atas__rhk_atasan_id")
+    ):
+        row = rows.get(pk)
+        if row is None:
+            row = rows[pk] = RhkRow(pk, skp_id, jenis == utama, "")
+            by_skp.setdefault(skp_id, []).append(row)
+        if atasan_id is not None:
+            row.linked = True
+            targets.append(atasan_id)
+    for atasan_id in targets:
         target_row = rows.get(atasan_id)
         if target_row is not None:
             target_row.covered_by += 1
@@ -134,17 +171,23 @@ def load_rhk(skp_ids: list[int]) -> dict[int, list[RhkRow]]:
 
 @dataclass
 class Node:
-    pegawai: Pegawai
-    skp: Skp | None
+    pegawai: Pegawai | PegawaiRingkas
+    skp: Skp | SkpRingkas | None
     plt_jabatan: str = ""
     rhk_utama: list[RhkRow] = field(default_factory=list)
     rhk_tambahan: list[RhkRow] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     depth: int = 0
+    rinci: bool = False  # RHK rows carry texts, IKI and links (else only what the warnings need)
 
     @property
     def rhk_all(self) -> list[RhkRow]:
         return [*self.rhk_utama, *self.rhk_tambahan]
+
+    @property
+    def lazy(self) -> bool:
+        """Has RHK not loaded yet: the page fetches them when the node is opened."""
+        return not self.rinci and self.skp is not None and bool(self.rhk_utama or self.rhk_tambahan)
 
     @property
     def anchor(self) -> str:
@@ -201,10 +244,67 @@ class Pohon:
         }
 
 
+@dataclass(slots=True)
+class JabatanRingkas:
+    pk: int
+    nama: str
+    jenis: str
+
+
+@dataclass(slots=True)
+class PegawaiRingkas:
+    """What the tree shows of a pegawai, read as plain values: a model instance per pegawai cost
+    more than the rest of a province-size tree (issue #9)."""
+
+    pk: int
+    nip: str
+    nama: str
+    gelar_depan: str
+    gelar_belakang: str
+    opd_id: int | None
+    jabatan_id: int | None
+    jabatan: JabatanRingkas | None
+
+    nama_lengkap = Pegawai.nama_lengkap  # the same formatting as the model's
+
+
+@dataclass(slots=True)
+class SkpRingkas:
+    """What the tree reads of an SKP (see PegawaiRingkas)."""
+
+    pk: int
+    pegawai_id: int
+    status: str
+    mulai: datetime.date
+    revisi: int
+    is_jpt: bool
+
+
+def current_skp_ringkas(pegawai_ids: Iterable[int], tahun: int) -> dict[int, SkpRingkas]:
+    """current_skp_by_pegawai as plain values (one query)."""
+    by_pegawai: dict[int, list[SkpRingkas]] = {}
+    rows = (
+        Skp.objects.filter(pegawai_id__in=list(pegawai_ids), tahun=tahun)
+        .exclude(status=Skp.Status.DIGANTI)
+        .values_list("pk", "pegawai_id", "status", "mulai", "revisi", "jabatan__jenis")
+    )
+    for pk, pegawai_id, status, mulai, revisi, jenis in rows:
+        by_pegawai.setdefault(pegawai_id, []).append(
+            SkpRingkas(pk, pegawai_id, status, mulai, revisi, jenis == JenisJabatan.JPT)
+        )
+    result = {}
+    for pid, skps in by_pegawai.items():
+        current = pick_current(skps)
+        if current is not None:
+            result[pid] = current
+    return result
+
+
 class OpdChart(OrgChart):
     """OrgChart restricted to what one OPD's tree needs: holders of the OPD's positions and of
     every position above them, plus active Plt/Plh. Resolution is OrgChart's own; only the scope
-    differs, and a test checks both charts agree for every member."""
+    differs, and a test checks both charts agree for every member. Its pegawai are PegawaiRingkas:
+    what the tree shows (names, NIP, position) as plain values."""
 
     def __init__(self, opd: Opd, *, on: datetime.date | None = None) -> None:
         day = on or timezone.localdate()
@@ -218,9 +318,23 @@ class OpdChart(OrgChart):
                 relevant.add(node)
                 node = jabatan_atasan.get(node)
         plt_pegawai = PenugasanPlt.objects.active_on(day).filter(jabatan_id__in=relevant).values("pegawai_id")
-        super().__init__(
-            on=day, scope=Q(jabatan_id__in=relevant) | Q(pk__in=plt_pegawai), jabatan_atasan=jabatan_atasan
-        )
+        self.scope = Q(jabatan_id__in=relevant) | Q(pk__in=plt_pegawai)
+        super().__init__(on=day, scope=self.scope, jabatan_atasan=jabatan_atasan)
+
+    def objects(self, ids: Iterable[int | None]) -> dict[int, PegawaiRingkas]:  # type: ignore[override]
+        wanted = {pk for pk in ids if pk is not None}
+        missing = wanted - self._objects.keys()
+        if missing and not self._all_loaded:
+            # The whole scope at once when most of it is wanted (the tree), not an IN list of it.
+            rows = Pegawai.objects.filter(self.scope) if len(missing) > 100 else Pegawai.objects.filter(pk__in=missing)
+            fields = ("pk", "nip", "nama", "gelar_depan", "gelar_belakang", "opd_id", "jabatan_id", "jabatan__nama",
+                      "jabatan__jenis")  # fmt: skip
+            for pk, nip, nama, depan, belakang, opd_id, jabatan_id, jab_nama, jab_jenis in rows.values_list(
+                *fields
+            ).order_by():
+                jabatan = JabatanRingkas(jabatan_id, jab_nama, jab_jenis) if jabatan_id is not None else None
+                self._objects[pk] = PegawaiRingkas(pk, nip, nama, depan, belakang, opd_id, jabatan_id, jabatan)
+        return {pk: self._objects[pk] for pk in wanted if pk in self._objects}
 
 
 def top_jabatan_ids(jabatan: Iterable[Jabatan]) -> set[int]:
@@ -234,32 +348,48 @@ def top_jabatan_ids(jabatan: Iterable[Jabatan]) -> set[int]:
     }
 
 
-def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart: OrgChart | None = None) -> Pohon:
+def build_pohon(
+    opd: Opd,
+    tahun: int,
+    *,
+    on: datetime.date | None = None,
+    chart: OrgChart | None = None,
+    rinci: Iterable[int] | None = None,
+    batas_peringatan: int | None = None,
+) -> Pohon:
+    """The tree with both warnings, placed from narrow rows of every RHK (load_rhk_ringan).
+    RHK texts, IKI and links are loaded only for the pegawai in `rinci` (all when None): the
+    page opens a few nodes and fetches the others when they are opened (issue #9: rendering
+    every RHK and IKI of a large OPD made the page 53x a trivial one). The texts of the flagged
+    RHK are read for the first `batas_peringatan` of each warning list (all when None)."""
     chart = chart or OpdChart(opd, on=on)
     jabatan = list(Jabatan.objects.filter(opd=opd).only("pk", "jenis", "atasan_id", "opd_id", "nama"))
     jabatan_opd = {j.pk for j in jabatan}
     top = top_jabatan_ids(jabatan)
 
-    member_ids = [pk for pk, p in chart.pegawai.items() if p.opd_id == opd.pk]
+    # OrgChart.pegawai builds a new dict on each access: read it once (it was read per member,
+    # which made the tree quadratic in the OPD's size).
+    pegawai = chart.pegawai
+    member_ids = [pk for pk, p in pegawai.items() if p.opd_id == opd.pk]
     # An acting Plt/Plh from another OPD heads the positions they hold here.
     plt_label: dict[int, str] = {}
     jabatan_nama = {j.pk: j.nama for j in jabatan}
     for jab_id, pid in chart.plt.items():
-        if jab_id in jabatan_opd and pid in chart.pegawai:
+        if jab_id in jabatan_opd and pid in pegawai:
             plt_label[pid] = f"Plt. {jabatan_nama[jab_id]}"
             if pid not in member_ids:
                 member_ids.append(pid)
     members = set(member_ids)
 
-    skp_by_pegawai = current_skp_by_pegawai(member_ids, tahun)
-    rhk_by_skp = load_rhk([s.pk for s in skp_by_pegawai.values()])
+    skp_by_pegawai = current_skp_ringkas(member_ids, tahun)
+    rhk_by_skp = load_rhk_ringan([s.pk for s in skp_by_pegawai.values()])
 
     nodes: dict[int, Node] = {}
     for pid in member_ids:
         skp = skp_by_pegawai.get(pid)
         rows = rhk_by_skp.get(skp.pk, []) if skp else []
         nodes[pid] = Node(
-            pegawai=chart.pegawai[pid],
+            pegawai=pegawai[pid],
             skp=skp,
             plt_jabatan=plt_label.get(pid, ""),
             rhk_utama=[r for r in rows if r.utama],
@@ -303,7 +433,7 @@ def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart:
             continue
         if not node.skp.is_jpt:
             for row in node.rhk_utama:
-                if not row.links:
+                if not row.linked:
                     row.orphan = True
                     orphans.append(Warning(node, row))
         # Only bawahan who can link count: RHK of a JPT (e.g. the Asisten under the Sekda) take none.
@@ -313,7 +443,98 @@ def build_pohon(opd: Opd, tahun: int, *, on: datetime.date | None = None, chart:
                 if row.covered_by == 0:
                     row.uncovered = True
                     uncovered.append(Warning(node, row))
-    return Pohon(opd=opd, tahun=tahun, roots=roots, nodes=flat, orphans=orphans, uncovered=uncovered)
+    flagged = {w.rhk.pk: w.rhk for w in (*orphans[:batas_peringatan], *uncovered[:batas_peringatan])}
+    if flagged:  # the warning lists name each RHK
+        for pk, uraian in RencanaHasilKerja.objects.filter(pk__in=list(flagged)).values_list("pk", "uraian"):
+            flagged[pk].uraian = uraian
+    tree = Pohon(opd=opd, tahun=tahun, roots=roots, nodes=flat, orphans=orphans, uncovered=uncovered)
+    isi_rinci(tree, flat if rinci is None else [nodes[pk] for pk in rinci if pk in nodes])
+    return tree
+
+
+def isi_rinci(tree: Pohon, nodes: Iterable[Node]) -> None:
+    """Replace the narrow RHK rows of `nodes` by full ones (texts, IKI, links: three queries for
+    all of them), keeping the tree's warnings and its counts of links into each row."""
+    nodes = [n for n in nodes if n.skp is not None]
+    full = load_rhk([n.skp.pk for n in nodes])
+    for node in nodes:
+        light = {r.pk: r for r in node.rhk_all}
+        rows = full.get(node.skp.pk, [])
+        for row in rows:
+            known = light.get(row.pk)
+            if known is not None:
+                row.covered_by, row.orphan, row.uncovered = known.covered_by, known.orphan, known.uncovered
+        node.rhk_utama = [r for r in rows if r.utama]
+        node.rhk_tambahan = [r for r in rows if not r.utama]
+        node.rinci = True
+
+
+# The pohon's cache -------------------------------------------------------------------------------
+
+# Everything build_pohon reads for one OPD and year, hashed in the database: the positions and the
+# Plt/Plh of the regency, the OPD's people (members, holders of its positions, acting Plt/Plh), their
+# SKP of the year, the RHK of those SKP and the links from and to them. Per table: the row count
+# and the sum of a 64-bit hash of each row (no sort, no long string). The tree is cached under
+# this fingerprint and the day (Plt/Plh are read as of today), so any change of what it shows
+# gives another key: no invalidation to forget, whatever wrote the change (services, imports,
+# the admin, SQL). IKI and link texts are not in it: the cached tree holds none (the opened
+# levels' RHK are filled in on each request, the others are fetched when opened). One query that
+# hashes rows in PostgreSQL instead of building Python objects from them.
+_SIDIK_SQL = """
+WITH jab AS (SELECT id FROM opd_jabatan WHERE opd_id = %(opd)s),
+peg AS (
+    SELECT id, nip, nama, gelar_depan, gelar_belakang, jabatan_id, opd_id, is_active, kedudukan_hukum
+    FROM opd_pegawai
+    WHERE opd_id = %(opd)s OR jabatan_id IN (SELECT id FROM jab)
+       OR id IN (SELECT pegawai_id FROM opd_penugasanplt)
+),
+skp AS (
+    SELECT id, pegawai_id, jabatan_id, status, versi, revisi, mulai, selesai, diubah_pada
+    FROM skp_skp WHERE tahun = %(tahun)s AND pegawai_id IN (SELECT id FROM peg)
+),
+rhk AS (SELECT id, skp_id, jenis, urutan, uraian FROM skp_rencanahasilkerja WHERE skp_id IN (SELECT id FROM skp)),
+link AS (
+    SELECT l.id, l.rhk_id, l.rhk_atasan_id FROM skp_intervensirhk l JOIN rhk ON rhk.id = l.rhk_id
+    UNION ALL
+    SELECT l.id, l.rhk_id, l.rhk_atasan_id FROM skp_intervensirhk l JOIN rhk ON rhk.id = l.rhk_atasan_id
+)
+SELECT concat_ws('|',
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM
+        (SELECT id, atasan_id, opd_id, jenis, nama FROM opd_jabatan) x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM
+        (SELECT id, jabatan_id, pegawai_id, jenis, mulai, selesai, dibatalkan FROM opd_penugasanplt) x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM peg x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM skp x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM rhk x),
+    (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM link x)
+)
+"""
+
+
+def sidik_pohon(opd: Opd, tahun: int) -> str | None:
+    """The fingerprint of the data the pohon of `opd` and `tahun` is built from (see _SIDIK_SQL),
+    read from the database the pohon itself reads; None off PostgreSQL (then nothing is cached)."""
+    alias = router.db_for_read(Skp) or DEFAULT_DB_ALIAS
+    conn = connections[alias]
+    if conn.vendor != "postgresql":
+        return None
+    with conn.cursor() as cursor:
+        cursor.execute(_SIDIK_SQL, {"opd": opd.pk, "tahun": tahun})
+        return cursor.fetchone()[0]
+
+
+def simpan_cache(key: str, value: object, timeout: int) -> None:
+    """Compressed: the tree of a province-size OPD is about a megabyte of HTML."""
+    cache.set(key, zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1), timeout)
+
+
+def baca_cache(key: str) -> object | None:
+    data = cache.get(key)
+    return None if data is None else pickle.loads(zlib.decompress(data))
+
+
+def kunci_cache(opd: Opd, tahun: int, sidik: str) -> str:
+    return f"pohon:{opd.pk}:{tahun}:{timezone.localdate().isoformat()}:{sidik}"
 
 
 # Who may see which OPD's pohon ---------------------------------------------------------------------

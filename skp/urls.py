@@ -30,6 +30,7 @@ urlpatterns: list = [
     # --- end skp ---
     # --- pohon (pohon kinerja, matriks, cetak) ---
     path("pohon/", pohon.pohon, name="pohon"),
+    path("pohon/rhk/", pohon.pohon_rhk, name="pohon_rhk"),
     path("matriks/", pohon.matriks, name="matriks"),
     path("<int:pk>/cetak/", cetak.cetak, name="cetak"),
     # --- end pohon ---

@@ -31,6 +31,16 @@ TABLE = {
     ("pohon", "unknown_opd"): (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     # Read-only pages: POST answers 405.
     ("pohon", "post"): (302, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # One node's RHK, fetched when it is opened (issue #9): the pohon's own access, and only for a
+    # pegawai in that OPD's tree; without a pegawai, every node's (one request for "Buka semua").
+    ("pohon_rhk", "own_node"): (302, 404, 404, 200, 200, 200, 404, 200, 200, 200, 404),
+    ("pohon_rhk", "own_all"): (302, 404, 404, 200, 200, 200, 404, 200, 200, 200, 404),
+    ("pohon_rhk", "other_node"): (302, 404, 404, 404, 200, 200, 404, 404, 200, 200, 404),
+    # Another OPD's pegawai asked through a readable OPD: not in that tree.
+    ("pohon_rhk", "foreign_node"): (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("pohon_rhk", "bad_node"): (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("pohon_rhk", "default"): (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("pohon_rhk", "post"): (302, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     # Everyone logged in has a matriks (empty state without bawahan).
     ("matriks", "default"): (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("matriks", "post"): (302, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -45,6 +55,11 @@ def url_for(name: str, case: str, world, skp) -> str:
         return reverse("skp:cetak", args=[skp.pk])
     base = reverse(f"skp:{name}")
     return {
+        "own_node": f"{base}?opd={world.opd.kode}&pegawai={world.pegawai.pk}",
+        "own_all": f"{base}?opd={world.opd.kode}",
+        "other_node": f"{base}?opd={world.other_opd.kode}&pegawai={world.outsider.pk}",
+        "foreign_node": f"{base}?opd={world.opd.kode}&pegawai={world.outsider.pk}",
+        "bad_node": f"{base}?opd={world.opd.kode}&pegawai=1x",
         "own_opd": f"{base}?opd={world.opd.kode}",
         "other_opd": f"{base}?opd={world.other_opd.kode}",
         "unknown_opd": f"{base}?opd=TIDAK-ADA",
@@ -81,7 +96,7 @@ def test_every_url_of_the_block_has_rows():
         for p in skp_urls.urlpatterns
         if getattr(p, "callback", None) and p.callback.__module__ in {"skp.views.pohon", "skp.views.cetak"}
     }
-    assert names == {"pohon", "matriks", "cetak"}
+    assert names == {"pohon", "pohon_rhk", "matriks", "cetak"}
     assert names <= {name for name, _case in TABLE}
     # Read from the URLconf: these pages only read; a view that starts accepting POST needs rows.
     for p in skp_urls.urlpatterns:

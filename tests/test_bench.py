@@ -242,14 +242,3 @@ def test_the_dinkes_is_the_largest_opd():
     sizes = Counter(Pegawai.objects.filter(nip__startswith=bd.PREFIX).values_list("opd__kode", flat=True))
     (terbesar, n), (_, kedua) = sizes.most_common(2)
     assert terbesar == data.opd_terbesar.kode == "DINKESDALDUKKB" and n > 1.3 * kedua
-
-
-def test_postgresql_report_settings_are_set_by_the_migration():
-    """penilaian 0003: JIT off and 16 MB work_mem (the 100,000-pegawai report pages, measured)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
-        assert cursor.fetchone() == ("off", "16MB")

@@ -28,7 +28,17 @@ def test_pohon_matriks_and_print(page: Page, live_server, screenshot_dir):
     page.goto(f"{live_server.url}/skp/pohon/?tahun={TAHUN}")
     expect(page.locator("h1")).to_contain_text("Pohon Kinerja")
     expect(page.locator("[data-testid=orphan-count]")).not_to_have_text("0")
-    # A warning link opens the collapsed branch and scrolls to the RHK.
+    # Issue #9: closed nodes come without their RHK; opening one fetches them.
+    first_lazy = page.locator("details.pohon-node:not([open]) > .pohon-body[data-pegawai]").first
+    node = page.locator("#" + first_lazy.evaluate("el => el.parentElement.id"))
+    expect(node.locator(":scope > .pohon-body")).to_contain_text("Lihat SKP")
+    node.locator(":scope > summary").click()
+    expect(node.locator(":scope > .pohon-body .pohon-rhk-list")).to_be_visible()
+    expect(node.locator(":scope > .pohon-body")).not_to_contain_text("Lihat SKP")
+    node.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "pohon_node_dibuka.png")
+    node_id = node.get_attribute("id")
+    # A warning link opens the collapsed branch, loads the node's RHK and scrolls to the RHK.
     link = page.locator(".pohon-warn-list a").first
     target = link.get_attribute("href")
     link.click()
@@ -36,8 +46,28 @@ def test_pohon_matriks_and_print(page: Page, live_server, screenshot_dir):
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=screenshot_dir / "pohon_kinerja.png", full_page=True)
     page.screenshot(path=screenshot_dir / "pohon_kinerja_atas.png")
+    # The search also finds RHK texts of nodes never opened (all loaded in one request).
     page.fill("#pohon-cari", "imunisasi")
     expect(page.locator(".pohon-hit").first).to_be_visible()
+    # A phone: the top of the page, then a node opened there.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/skp/pohon/?tahun={TAHUN}")
+    page.screenshot(path=screenshot_dir / "pohon_kinerja_390.png")
+    node = page.locator(f"#{node_id}")
+    for d in reversed(node.locator("xpath=ancestor::details").all()):
+        d.evaluate("el => el.open = true")
+    node.locator(":scope > summary").click()
+    expect(node.locator(":scope > .pohon-body .pohon-rhk-list")).to_be_visible()
+    node.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "pohon_node_dibuka_390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # "Buka semua": every node open with its RHK, fetched in one request, not one per node.
+    page.goto(f"{live_server.url}/skp/pohon/?tahun={TAHUN}")
+    fragmen = []
+    page.on("request", lambda r: fragmen.append(r.url) if "/skp/pohon/rhk/" in r.url else None)
+    page.click("[data-pohon=buka]")
+    expect(page.locator(".pohon-body[data-pegawai]")).to_have_count(0)
+    assert len(fragmen) == 1 and "pegawai=" not in fragmen[0], fragmen
 
     page.context.clear_cookies()
     browser_login(page, live_server, nip["Pejabat penilai"], DEMO_PASSWORD)

@@ -59,7 +59,7 @@ def test_dashboard_penilai_lists_bawahan(client, world):
 
 def test_dashboard_admin_bkd_counts_per_opd(client, world, django_assert_max_num_queries):
     client.force_login(world.admin_bkd)
-    # Constant: the per-OPD counts are one query and `tanpa penilai` one OrgChart (3 queries);
+    # Constant: the OPDs, then the counts and `tanpa penilai` grouped per position (4 queries);
     # the SKP card (skp.widgets) adds the team's SKP (1 query; the team comes from the Beranda);
     # the menu flags and whom to contact about a wrong supervisor are fixed costs too; the monthly
     # card (penilaian.widgets) looks up the current period once (the admin BKD is a pegawai too);
@@ -76,6 +76,71 @@ def test_dashboard_admin_bkd_counts_per_opd(client, world, django_assert_max_num
     assert rows["BKD"]["tanpa"] == 1  # Analis Kepegawaian has no atasan in the world
     assert list(rows)[:4] == [o.kode for o in Opd.objects.filter(pilot=True).order_by("urutan", "nama")]
     assert "Ringkasan OPD" in response.content.decode()
+
+
+@pytest.mark.parametrize("setup", ["none", "plt", "plh", "plt_of_own_penilai", "vacant", "cltn", "cycle"])
+def test_hitung_per_opd_agrees_with_orgchart(world, setup):
+    """The per-position count of pegawai without penilai is OrgChart's answer per pegawai,
+    including those who act (Plt/Plh) for the position that rates them."""
+    if setup == "plt":
+        _plt(world)
+    elif setup == "plh":
+        _plt(world, jenis="PLH", pegawai=world.pegawai2)
+    elif setup == "plt_of_own_penilai":
+        # The pegawai is Plt of the vacant position that rates them, and everything above is
+        # vacant: nobody else rates them, while their colleagues are rated by them.
+        _plt(world, pegawai=world.pegawai)
+        Pegawai.objects.filter(pk__in=[world.penilai.pk, world.kepala.pk]).update(jabatan=None)
+        Jabatan.objects.filter(pk=world.kepala.jabatan_id).update(atasan=None)
+    elif setup == "vacant":
+        Pegawai.objects.filter(pk=world.penilai.pk).update(jabatan=None)
+    elif setup == "cltn":
+        Pegawai.objects.filter(pk=world.penilai.pk).update(kedudukan_hukum=Pegawai.KedudukanHukum.CLTN)
+    elif setup == "cycle":
+        Jabatan.objects.filter(pk=world.kepala.jabatan_id).update(atasan=world.penilai.jabatan)
+        Pegawai.objects.filter(pk=world.sekda.pk).update(jabatan=None)
+    chart = services.OrgChart()
+    expected: dict[int, int] = {}
+    for pk, opd_id in Pegawai.objects.aktif().asn().values_list("pk", "opd_id"):
+        expected.setdefault(opd_id, 0)
+        if chart.penilai_id(pk) is None:
+            expected[opd_id] += 1
+    counts = services.hitung_per_opd(Opd.objects.values_list("pk", flat=True), every_opd=True)
+    assert {pk: c.tanpa_penilai for pk, c in counts.items() if pk in expected} == expected
+    # One OPD (admin OPD): only the holders above its people are read, with the same answer.
+    for opd_id in (world.opd.pk, world.other_opd.pk):
+        assert services.hitung_per_opd([opd_id])[opd_id].tanpa_penilai == expected.get(opd_id, 0)
+    if setup == "plt_of_own_penilai":
+        # The case the exception path exists for.
+        assert chart.penilai_id(world.pegawai.pk) is None
+        assert chart.penilai_id(world.pegawai2.pk) == world.pegawai.pk
+
+
+def test_dashboard_admin_query_count_does_not_grow(client, world):
+    """Issue #9: the admin Beranda read every pegawai of the regency; its queries stay the same
+    when the regency grows, and no query returns a row per pegawai."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def measure() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("opd:dashboard"))
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.context["summary"]["total_pegawai"]
+
+    client.force_login(world.admin_bkd)
+    before, total_before = measure()
+    jabatan = Jabatan.objects.create(
+        nama="Perawat Terampil", jenis=JenisJabatan.FUNGSIONAL, kelas_jabatan=7, opd=world.opd,
+        unit=world.unit, atasan=world.penilai.jabatan,
+    )  # fmt: skip
+    Pegawai.objects.bulk_create(
+        Pegawai(nip=make_nip(serial=500 + i), nama=f"Perawat {i}", jabatan=jabatan, opd=world.opd, unit=world.unit)
+        for i in range(60)
+    )
+    after, total_after = measure()
+    assert total_after == total_before + 60
+    assert after == before
 
 
 def test_dashboard_admin_opd_sees_only_own_opd(client, world):

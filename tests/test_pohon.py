@@ -75,13 +75,13 @@ def warnings_of(tree) -> tuple[set[str], set[str]]:
 def test_tree_follows_orgchart_and_marks_missing_skp(pohon_world):
     world, kepala, penilai, _ = pohon_world
     tree = build_pohon(world.opd, TAHUN)
-    assert [n.pegawai for n in tree.roots] == [world.kepala]
+    assert [n.pegawai.pk for n in tree.roots] == [world.kepala.pk]
     root = tree.roots[0]
     assert {c.pegawai.pk for c in root.children} == {world.penilai.pk, world.admin_opd.pk}
-    kabid = next(c for c in root.children if c.pegawai == world.penilai)
+    kabid = next(c for c in root.children if c.pegawai.pk == world.penilai.pk)
     assert {c.pegawai.pk for c in kabid.children} == {world.pegawai.pk, world.pegawai2.pk}
-    assert next(c for c in kabid.children if c.pegawai == world.pegawai2).skp is None
-    assert root.skp == kepala and kabid.skp == penilai
+    assert next(c for c in kabid.children if c.pegawai.pk == world.pegawai2.pk).skp is None
+    assert root.skp.pk == kepala.pk and kabid.skp.pk == penilai.pk
     assert kabid.rhk_utama[0].links[0].uraian == "Meningkatnya derajat kesehatan masyarakat"
     # Nobody from another OPD in the tree.
     assert world.outsider.pk not in {n.pegawai.pk for n in tree.nodes}
@@ -122,7 +122,7 @@ def test_pick_current_prefers_approved_over_open_revision(pohon_world):
     penilai.refresh_from_db()
     assert pick_current([penilai, revision]) == revision
     tree = build_pohon(world.opd, TAHUN)
-    assert next(n for n in tree.nodes if n.pegawai == world.penilai).skp == revision
+    assert next(n for n in tree.nodes if n.pegawai.pk == world.penilai.pk).skp.pk == revision.pk
 
 
 def test_pohon_page_shows_warnings_with_anchors(client, pohon_world):
@@ -132,11 +132,51 @@ def test_pohon_page_shows_warnings_with_anchors(client, pohon_world):
     assert response.status_code == 200
     html = response.content.decode()
     orphan = RencanaHasilKerja.objects.get(uraian="Data pelayanan kesehatan yang valid")
-    assert f'href="#rhk-{orphan.pk}"' in html and f'id="rhk-{orphan.pk}"' in html
+    # The pegawai's node is closed: its RHK are not on the page; the warning names the node to open.
+    assert f'href="#rhk-{orphan.pk}" data-node="p-{world.pegawai.pk}"' in html
+    assert f'id="rhk-{orphan.pk}"' not in html
+    assert f'id="p-{world.pegawai.pk}"' in html and f'data-pegawai="{world.pegawai.pk}"' in html
+    # Without the script: the count and a link to the SKP.
+    assert "2 RHK (1 utama)" in html and reverse("skp:detail", args=[orphan.skp_id]) in html
     assert "RHK utama tanpa intervensi" in html and "RHK atasan tidak diintervensi" in html
     assert "Belum ada SKP" in html  # pegawai2
     assert 'data-testid="orphan-count">1<' in html
     assert 'data-testid="uncovered-count">2<' in html
+    # The two opened levels (Kepala, Kabid) come with their RHK and IKI.
+    assert "Meningkatnya mutu pelayanan kesehatan" in html and "Jumlah dokumen yang tersusun" in html
+
+
+def test_pohon_rhk_fragment_of_one_node_keeps_the_warnings(client, pohon_world):
+    world, kepala, _penilai, pegawai = pohon_world
+    client.force_login(world.kepala)
+    url = reverse("skp:pohon_rhk")
+    html = client.get(url, {"opd": world.opd.kode, "tahun": TAHUN, "pegawai": world.pegawai.pk}).content.decode()
+    orphan = rhk_of(pegawai, "Data pelayanan kesehatan yang valid")
+    assert html.startswith(f'<template data-node="p-{world.pegawai.pk}">') and html.count("<template") == 1
+    assert f'id="rhk-{orphan.pk}"' in html and "warn-orphan" in html and "Tanpa intervensi" in html
+    assert "Panitia HUT RI" in html and "Jumlah dokumen yang tersusun" in html  # tambahan, IKI
+    # The Kabid's RHK: uncovered (nobody below links to it yet), and its link up names its node.
+    html = client.get(url, {"opd": world.opd.kode, "tahun": TAHUN, "pegawai": world.penilai.pk}).content.decode()
+    k1 = rhk_of(kepala, "Meningkatnya derajat kesehatan masyarakat")
+    assert "Belum diintervensi bawahan" in html
+    assert f'href="#rhk-{k1.pk}" data-node="p-{world.kepala.pk}"' in html
+    # The Kepala's first RHK is covered once, counted over the OPD's SKP, not only this node's.
+    html = client.get(url, {"opd": world.opd.kode, "tahun": TAHUN, "pegawai": world.kepala.pk}).content.decode()
+    assert "↓ 1" in html
+    # Without a pegawai: every node of the tree, the one without SKP included.
+    html = client.get(url, {"opd": world.opd.kode, "tahun": TAHUN}).content.decode()
+    assert html.count("<template") == 5 and f"rhk-{orphan.pk}" in html and "Belum ada SKP" in html
+
+
+def test_pohon_rhk_query_count_does_not_grow(client, pohon_world):
+    world, *_ = pohon_world
+    client.force_login(world.admin_bkd)
+    params = {"opd": world.opd.kode, "tahun": TAHUN, "pegawai": world.pegawai.pk}
+    grow_opd(world, 20, 0)
+    small = count_queries(client, reverse("skp:pohon_rhk"), params)
+    grow_opd(world, 180, 20)
+    large = count_queries(client, reverse("skp:pohon_rhk"), params)
+    assert large == small
 
 
 def test_pohon_defaults_to_own_opd_for_kepala(client, pohon_world):
@@ -239,10 +279,12 @@ def test_pohon_query_count_does_not_grow(client, pohon_world, django_assert_max_
     assert Pegawai.objects.filter(opd=world.opd).count() > 200
     large = count_queries(client, reverse("skp:pohon"), params)
     assert large == small
-    # 15 + 2 for the menu (skp.context_processors: one query for "rates anybody", one for the jabatan).
-    with django_assert_max_num_queries(17):
+    # 17 + 2 for the menu (skp.context_processors: one query for "rates anybody", one for the jabatan).
+    # The tree and its warnings read narrow RHK rows (1) and the flagged RHK's texts (1); the
+    # opened top levels load their RHK, IKI and links (3).
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("skp:pohon"), params)
-    assert len(response.context["pohon"].nodes) > 200
+    assert response.context["stats"]["pegawai"] > 200
 
 
 def test_matriks_query_count_does_not_grow(client, pohon_world, django_assert_max_num_queries):
@@ -314,3 +356,50 @@ def test_load_rhk_filters_iki_by_the_loaded_rhk_ids(pohon_world):
     (link,) = rows[penilai.pk][0].links
     assert link.uraian == "Meningkatnya derajat kesehatan masyarakat"
     assert rows[kepala.pk][0].covered_by == 1
+
+
+def test_pohon_cache_shows_every_change_at_once(client, pohon_world):
+    """Issue #9: on PostgreSQL the tree is cached under a fingerprint of the rows it is built
+    from (skp.pohon.sidik_pohon), so a change by any path — here raw UPDATEs, no service — shows
+    on the next request, in the page and in a node's fragment."""
+    import datetime
+
+    from opd.models import PenugasanPlt
+
+    world, kepala, penilai, pegawai = pohon_world
+    client.force_login(world.admin_bkd)
+    params = {"opd": world.opd.kode, "tahun": TAHUN}
+
+    def page() -> str:
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(reverse("skp:pohon"), params).content.decode()
+        page.queries = len(ctx.captured_queries)
+        return html
+
+    def fragment() -> str:
+        return client.get(reverse("skp:pohon_rhk"), {**params, "pegawai": world.pegawai.pk}).content.decode()
+
+    page()
+    first = page.queries
+    page()
+    if connection.vendor == "postgresql":
+        assert page.queries < first  # served from the cache
+    RencanaHasilKerja.objects.filter(skp=penilai).update(uraian="Teks RHK Kabid yang baru")
+    assert "Teks RHK Kabid yang baru" in page()  # an opened node's RHK
+    Pegawai.objects.filter(pk=world.pegawai.pk).update(nama="Nama Pegawai Diganti")
+    assert "Nama Pegawai Diganti" in page()  # a closed node's summary
+    IndikatorKinerja.objects.filter(rhk__skp=kepala).update(satuan="berkas")
+    assert "berkas" in page()
+    orphan = rhk_of(pegawai, "Data pelayanan kesehatan yang valid")
+    RencanaHasilKerja.objects.filter(pk=orphan.pk).update(uraian="Data layanan yang valid dan mutakhir")
+    assert "Data layanan yang valid dan mutakhir" in page()  # the warning list names it
+    assert "Tanpa intervensi" in fragment()
+    IntervensiRhk.objects.create(rhk=orphan, rhk_atasan=penilai.rhk_set.get())
+    assert 'data-testid="orphan-count">0<' in page()
+    assert "Tanpa intervensi" not in fragment()
+    today = timezone.localdate()
+    PenugasanPlt.objects.create(
+        jabatan=world.penilai.jabatan, pegawai=world.outsider, mulai=today - datetime.timedelta(days=1),
+        selesai=today + datetime.timedelta(days=30),
+    )  # fmt: skip
+    assert f"Plt. {world.penilai.jabatan.nama}" in page()

@@ -802,3 +802,17 @@ def test_every_numeric_form_field_is_in_the_hostile_table():
         if isinstance(field, numeric)
     }
     assert found == set(NUMERIC_FIELDS)
+
+
+def test_tinjau_query_count_does_not_grow_with_the_team(client, world, diajukan, atasan):
+    """Issue #9: the review page reads the penilai's team for access (ids only) and the penilai's
+    RHK; more bawahan with SKP waiting and more people in the OPD change neither its queries."""
+    client.force_login(world.penilai)
+    _bawahan_with_submitted_skp(world, atasan, 2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url("tinjau", diajukan.pk)).status_code == 200
+    _bawahan_with_submitted_skp(world, atasan, 28, start=2)
+    with CaptureQueriesContext(connection) as large:
+        html = client.get(url("tinjau", diajukan.pk)).content.decode()
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert atasan[0].uraian in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,30 +21,17 @@ JENIS_KOLOM = [JenisJabatan.JPT, JenisJabatan.ADMINISTRATOR, JenisJabatan.PENGAW
 
 def _opd_summary(user: Pegawai) -> dict:
     """Counts per OPD for the OPDs the user reads (pilots first), plus totals for the stat cards.
-    `tanpa_penilai` comes from one OrgChart, not a query per pegawai."""
+    Grouped in the database per position (services.hitung_per_opd): constant queries, and rows
+    that grow with the positions, not with the pegawai."""
     opds = Opd.objects.all() if user.can_read_all() else Opd.objects.filter(pk__in=user.admin_opd_ids)
-    aktif = Q(pegawai_set__is_active=True) & ~Q(pegawai_set__jenis_asn=Pegawai.JenisAsn.NON_ASN)
-    opds = list(
-        opds.annotate(
-            jumlah=Count("pegawai_set", filter=aktif),
-            **{
-                j.value: Count("pegawai_set", filter=aktif & Q(pegawai_set__jabatan__jenis=j.value))
-                for j in JENIS_KOLOM
-            },
-        ).order_by("-pilot", "urutan", "nama")
-    )
-    chart = services.OrgChart()
-    tanpa: dict[int, int] = {}
-    people = Pegawai.objects.aktif().asn().filter(opd__in=opds).values_list("pk", "opd_id")
-    for pk, opd_id in people:
-        if chart.penilai_id(pk) is None:
-            tanpa[opd_id] = tanpa.get(opd_id, 0) + 1
+    opds = list(opds.order_by("-pilot", "urutan", "nama"))
+    counts = services.hitung_per_opd((o.pk for o in opds), every_opd=user.can_read_all())
     rows = [
         {
             "opd": o,
-            "jumlah": o.jumlah,
-            "per_jenis": [getattr(o, j.value) for j in JENIS_KOLOM],
-            "tanpa": tanpa.get(o.pk, 0),
+            "jumlah": counts[o.pk].jumlah,
+            "per_jenis": [counts[o.pk].per_jenis.get(j.value, 0) for j in JENIS_KOLOM],
+            "tanpa": counts[o.pk].tanpa_penilai,
         }
         for o in opds
     ]
@@ -54,7 +41,7 @@ def _opd_summary(user: Pegawai) -> dict:
         "total_pegawai": sum(r["jumlah"] for r in rows),
         "total_opd": len(rows),
         "total_pilot": sum(1 for o in opds if o.pilot),
-        "total_tanpa": sum(tanpa.values()),
+        "total_tanpa": sum(r["tanpa"] for r in rows),
     }
 
 

@@ -202,7 +202,7 @@ def evaluasi_visible_to(user: Pegawai) -> QuerySet[Evaluasi]:
     if user.can_read_all():
         return qs
     q = Q(pegawai_id=user.pk)
-    bawahan_ids = [p.pk for p in user.bawahan_langsung()]
+    bawahan_ids = user.bawahan_langsung_ids()
     if bawahan_ids:
         q |= Q(pegawai_id__in=bawahan_ids)
     opd_ids = {*user.admin_opd_ids, *user.pimpinan_opd_ids()}
