@@ -8,7 +8,7 @@ class OpdConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from ekinerja.basisdata import tanpa_jit
+        from ekinerja.basisdata import atur_sesi
 
         # Every connection, the replica's too (issue #9; see ekinerja/basisdata.py).
-        connection_created.connect(tanpa_jit, dispatch_uid="ekinerja.basisdata.tanpa_jit")
+        connection_created.connect(atur_sesi, dispatch_uid="ekinerja.basisdata.atur_sesi")

@@ -1,4 +1,4 @@
-"""PostgreSQL sessions run without JIT (ekinerja/basisdata.py, issue #9)."""
+"""PostgreSQL sessions run without JIT and with 16 MB work_mem (ekinerja/basisdata.py, issue #9)."""
 
 from __future__ import annotations
 
@@ -12,5 +12,5 @@ def test_postgresql_sessions_run_without_jit():
     if connection.vendor != "postgresql":
         pytest.skip("JIT is a PostgreSQL setting")
     with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+        assert cursor.fetchone() == ("off", "16MB")

@@ -505,3 +505,26 @@ def test_regency_summary_from_grouped_rows_equals_the_rows(world):
     final = services.ringkasan_bulan(b.per)
     assert final.final
     assert {o.kode: (o.jumlah_pegawai, o.belum_final, o.jumlah) for o in final.opd} == _per_opd(penuh)
+
+
+def test_opd_page_shows_rows_by_page_with_the_whole_opd_total(client, world, monkeypatch):
+    """A province's Dinkes has thousands of rows: the page renders one page of them (issue #9,
+    100,000-pegawai bench); numbering continues across pages and the total is the whole OPD's."""
+    from penilaian.views import tpp_bulan as views
+
+    b = bulan_tpp(world)
+    data = services.data_bulan(b.per, opd=world.opd).opd[0]
+    assert len(data.baris) >= 3
+    monkeypatch.setattr(views, "BARIS_PER_HALAMAN", 2)
+    client.force_login(world.admin_bkd)
+    url = _url("tpp_opd", b.per, world.opd.pk)
+    halaman = [client.get(url, {"page": n}).content.decode() for n in (1, 2)]
+    for n, html in enumerate(halaman):
+        shown = [r for r in data.baris if f'data-nip="{r.nip}"' in html.split('id="tpp-penyesuaian"')[0]]
+        assert shown == list(data.baris[2 * n : 2 * n + 2])
+        assert f"<td>{2 * n + 1}</td>" in html
+        assert f"seluruh OPD ({len(data.baris)} pegawai)" in html
+    total = sum(r.jumlah for r in data.baris)
+    assert data.jumlah == total
+    assert all(f"Rp {total:,}".replace(",", ".") in html for html in halaman)
+    assert "page=2" in halaman[0]
