@@ -1,0 +1,361 @@
+"""The deadline-day rush (issue #9 §4), one command: `./dev serbuan [--restart] [options]`.
+
+On PostgreSQL (DATABASE_URL, or `--klaster-sendiri`: a scratch Debian cluster "serbuan" on port
+5434 that this script creates when missing, so restarting it disturbs no one else):
+ 1. migrate; the 7,000-pegawai bench data set (built once, then reused: BANGUN_DATA below);
+ 2. `manage.py serbuan siapkan`: a known password for the bench users, the rush month reset
+    (in one transaction: every run starts alike), the plan for locust;
+ 3. gunicorn (DEBUG=0, 127.0.0.1 only) and one background worker (`manage.py db_worker`);
+ 4. locust headless in its own process, bounded in users and time, only to 127.0.0.1;
+    with `--restart`: PostgreSQL stopped in the middle, started again a few seconds later, and
+    /healthz polled all along to time the outage as the app saw it;
+ 5. everything stopped; the table per request type (locust's CSV), where the errors fall, and
+    `manage.py serbuan periksa` (every acknowledged write stored exactly once); LULUS/GAGAL per
+    check; exit status 1 when a check fails.
+
+Standard library only (the app's venv runs it; locust is a separate process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+BIN = ROOT / ".venv" / "bin"
+KLASTER, PORT_KLASTER, VERSI_PG = "serbuan", 5434, "15"
+TARGET_P95_MS = 500
+
+# The data set, built once and reused while it matches (the bench command decides). One place,
+# so that switching to another builder (`manage.py bench --pegawai N --bangun-saja`) is one line.
+BANGUN_DATA = ["manage.py", "bench_bulanan", "--pegawai", "{pegawai}", "--runs", "1", "--kecil", "0"]
+
+
+def say(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def die(text: str) -> None:
+    print(f"GALAT: {text}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+def run(cmd: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def beban() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+# PostgreSQL ---------------------------------------------------------------------------------------
+
+
+def klaster_sendiri() -> str:
+    """The scratch cluster, created and started when missing; returns its DATABASE_URL."""
+    daftar = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout
+    ada = [line.split() for line in daftar.splitlines() if line.split()[:2] == [VERSI_PG, KLASTER]]
+    if not ada:
+        say(f"Membuat klaster PostgreSQL {VERSI_PG}/{KLASTER} di port {PORT_KLASTER}")
+        subprocess.run(
+            ["pg_createcluster", VERSI_PG, KLASTER, "--port", str(PORT_KLASTER), "--start", "--",
+             "--auth-local=trust", "--auth-host=trust"],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    elif ada[0][3] != "online":
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", VERSI_PG, KLASTER, "start"], check=True)
+    nama = "ek_serbuan"
+    psql = ["runuser", "-u", "postgres", "--", "psql", "-p", str(PORT_KLASTER), "-tAq", "-d", "postgres", "-c"]
+    if subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{nama}'"], capture_output=True,
+                      text=True, check=True).stdout.strip() != "1":  # fmt: skip
+        subprocess.run([*psql, f"CREATE DATABASE {nama}"], check=True)
+    return f"postgres://postgres@127.0.0.1:{PORT_KLASTER}/{nama}"
+
+
+def perintah_restart(url: str) -> tuple[list[str], list[str]]:
+    """Stop and start commands of the PostgreSQL serving `url`: SERBUAN_PG_STOP / SERBUAN_PG_START
+    when set (any server: systemctl, pg_ctl, a container), else the local Debian cluster on its port."""
+    stop, start = os.environ.get("SERBUAN_PG_STOP"), os.environ.get("SERBUAN_PG_START")
+    if stop and start:
+        return shlex.split(stop), shlex.split(start)
+    port = str(urlparse(url).port or 5432)
+    daftar = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout
+    for versi, nama, p, *_ in (line.split() for line in daftar.splitlines()):
+        if p == port:
+            base = ["pg_ctlcluster", "--skip-systemctl-redirect", versi, nama]
+            return [*base, "stop", "-m", "fast"], [*base, "start"]
+    die(f"Tidak ada klaster Debian di port {port}: isi SERBUAN_PG_STOP dan SERBUAN_PG_START.")
+    raise AssertionError
+
+
+# Processes ----------------------------------------------------------------------------------------
+
+
+def mulai(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
+    """A child in its own process group, so that it and its children stop together."""
+    with log.open("w") as out:
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def hentikan(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def sehat(base: str) -> int:
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError:
+        return 0
+
+
+class Pemantau(threading.Thread):
+    """/healthz twice a second for the whole run: the outage as the app saw it."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(daemon=True)
+        self.base, self.berhenti, self.catatan = base, threading.Event(), []
+
+    def run(self) -> None:
+        while not self.berhenti.is_set():
+            self.catatan.append((time.time(), sehat(self.base)))
+            self.berhenti.wait(0.5)
+
+    def jendela_gagal(self) -> tuple[float, float] | None:
+        gagal = [t for t, s in self.catatan if s != 200]
+        return (min(gagal), max(gagal)) if gagal else None
+
+
+# Report -------------------------------------------------------------------------------------------
+
+
+def ms(x: float) -> str:
+    return f"{x:,.0f}".replace(",", ".")
+
+
+def tabel_locust(csv_path: Path, detik: float) -> tuple[list[dict], dict]:
+    with csv_path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    baris = [r for r in rows if r["Name"] != "Aggregated"]
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    print(f"\n{'Permintaan':<22} {'Jumlah':>7} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'maks ms':>8} "
+          f"{'Galat':>6}")  # fmt: skip
+    for r in [*sorted(baris, key=lambda r: r["Name"]), total]:
+        nama = "SEMUA" if r is total else r["Name"]
+        n = int(r["Request Count"])
+        print(f"{nama:<22} {n:>7} {n / detik:>6.1f} {r['50%']:>7} {r['95%']:>7} {r['99%']:>7} "
+              f"{ms(float(r['Max Response Time'])):>8} {r['Failure Count']:>6}")  # fmt: skip
+    return baris, total
+
+
+def galat_per_waktu(path: Path) -> list[tuple[float, str, str, str]]:
+    """(time, name, status, error) of every failed request of the run."""
+    hasil = []
+    with path.open(newline="") as f:
+        for t, nama, _, status, galat in csv.reader(f):
+            if galat:
+                hasil.append((float(t), nama, status, galat))
+    return hasil
+
+
+def jam(t: float) -> str:
+    return datetime.datetime.fromtimestamp(t, datetime.UTC).strftime("%H:%M:%S.%f")[:-4] + " UTC"
+
+
+# Main ---------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(prog="./dev serbuan", description="Serbuan tenggat: uji beban dengan locust.")
+    ap.add_argument("--restart", action="store_true", help="mulai ulang PostgreSQL di tengah serbuan")
+    ap.add_argument("--pengguna", type=int, default=50, help="pengguna serentak (bawaan 50)")
+    ap.add_argument("--durasi", type=int, default=120, help="lama serbuan dalam detik (bawaan 120)")
+    ap.add_argument("--laju", type=float, default=0, help="pengguna baru per detik (bawaan: pengguna/10)")
+    ap.add_argument("--pegawai", type=int, default=7000, help="ukuran data bench (bawaan 7000)")
+    ap.add_argument("--penilai", type=int, default=20, help="tim penilai yang dipakai (bawaan 20)")
+    ap.add_argument("--port", type=int, default=8790, help="port gunicorn di 127.0.0.1 (bawaan 8790)")
+    ap.add_argument("--workers", type=int, default=2, help="proses gunicorn (bawaan 2: satu per CPU)")
+    ap.add_argument("--threads", type=int, default=4, help="thread per proses gunicorn (bawaan 4)")
+    ap.add_argument(
+        "--restart-pada", type=float, default=0, help="detik ke- saat PostgreSQL dihentikan (bawaan: tengah)"
+    )
+    ap.add_argument("--mati", type=float, default=5, help="detik PostgreSQL dibiarkan mati (bawaan 5)")
+    ap.add_argument(
+        "--klaster-sendiri",
+        action="store_true",
+        help=f"pakai/buat klaster PostgreSQL {KLASTER} di port {PORT_KLASTER} (bukan DATABASE_URL)",
+    )
+    ap.add_argument("--keluaran", type=Path, default=None, help="folder hasil (bawaan /tmp/serbuan-<waktu>)")
+    a = ap.parse_args()  # fmt: skip
+
+    env = dict(os.environ)
+    if a.klaster_sendiri:
+        env["DATABASE_URL"] = klaster_sendiri()
+    url = env.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        die("Serbuan memerlukan PostgreSQL: isi DATABASE_URL=postgres://… atau pakai --klaster-sendiri.")
+    host = urlparse(url).hostname
+    if a.restart and host not in ("127.0.0.1", "localhost", "::1", None) and not os.environ.get("SERBUAN_PG_STOP"):
+        die("--restart untuk PostgreSQL di mesin lain: isi SERBUAN_PG_STOP dan SERBUAN_PG_START.")
+    stop_cmd, start_cmd = perintah_restart(url) if a.restart else ([], [])
+    out = a.keluaran or Path(f"/tmp/serbuan-{datetime.datetime.now():%Y%m%d-%H%M%S}")
+    out.mkdir(parents=True, exist_ok=True)
+    static = out / "static"
+    env.update(DEBUG="0", ALLOW_INSECURE_SECRET_KEY="1", STATIC_ROOT=str(static), LOG_LEVEL="ERROR")
+    base = f"http://127.0.0.1:{a.port}"
+    say(f"Basis data: {urlparse(url).hostname}:{urlparse(url).port}/{urlparse(url).path.lstrip('/')}; hasil: {out}")
+
+    run([PY, "manage.py", "migrate", "--no-input", "-v0"], env)
+    run([PY, "manage.py", "collectstatic", "--no-input", "-v0"], env)
+    say(f"Data bench {a.pegawai} pegawai (dibangun sekali, lalu dipakai ulang)")
+    run([PY, *(x.format(pegawai=a.pegawai) for x in BANGUN_DATA)], env, stdout=(out / "data.log").open("w"))
+    rencana = out / "rencana.json"
+    run([PY, "manage.py", "serbuan", "siapkan", "--rencana", str(rencana), "--penilai", str(a.penilai)], env)
+
+    # 2 CPUs: two processes (one per core, as TOOLING.md measured: more processes only contend),
+    # each with 4 threads so that a request waiting on PostgreSQL or on the password hash
+    # (hashlib releases the GIL) does not hold up the others behind it.
+    gunicorn = mulai(
+        [str(BIN / "gunicorn"), "ekinerja.wsgi", "-b", f"127.0.0.1:{a.port}", "--workers", str(a.workers),
+         "--threads", str(a.threads), "--worker-class", "gthread", "--timeout", "30"],
+        env, out / "gunicorn.log",
+    )  # fmt: skip
+    worker = mulai([PY, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"], env, out / "worker.log")
+    locust = None
+    try:
+        for _ in range(60):
+            if sehat(base) == 200:
+                break
+            time.sleep(0.5)
+        else:
+            die(f"gunicorn tidak menjawab /healthz (lihat {out / 'gunicorn.log'}).")
+        pid_awal = (gunicorn.pid, worker.pid)
+        laju = a.laju or max(1.0, a.pengguna / 10)
+        say(f"Sebelum serbuan: {beban()}")
+        say(f"Locust: {a.pengguna} pengguna, {laju:g}/detik, {a.durasi} s ke {base}")
+        jurnal, permintaan = out / "jurnal.jsonl", out / "permintaan.csv"
+        for f in (jurnal, permintaan):
+            f.write_text("")
+        env_locust = {**env, "SERBUAN_RENCANA": str(rencana), "SERBUAN_JURNAL": str(jurnal),
+                      "SERBUAN_PERMINTAAN": str(permintaan)}  # fmt: skip
+        pemantau = Pemantau(base)
+        pemantau.start()
+        t0 = time.time()
+        locust = mulai(
+            [str(BIN / "locust"), "-f", str(ROOT / "beban" / "locustfile.py"), "--headless", "-u", str(a.pengguna),
+             "-r", f"{laju:g}", "-t", f"{a.durasi}s", "--host", base, "--csv", str(out / "locust"),
+             "--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING"],
+            env_locust, out / "locust.log",
+        )  # fmt: skip
+        waktu_restart = {}
+        if a.restart:
+            time.sleep(max(0.0, (a.restart_pada or a.durasi / 2) - (time.time() - t0)))
+            say(f"PostgreSQL dihentikan: {shlex.join(stop_cmd)}")
+            waktu_restart["stop"] = time.time()
+            subprocess.run(stop_cmd, check=True)
+            waktu_restart["mati"] = time.time()
+            time.sleep(a.mati)
+            say(f"PostgreSQL dijalankan lagi: {shlex.join(start_cmd)}")
+            waktu_restart["start"] = time.time()
+            subprocess.run(start_cmd, check=True)
+            waktu_restart["hidup"] = time.time()
+        locust.wait(timeout=a.durasi + 120)
+        t1 = time.time()
+        pemantau.berhenti.set()
+        pemantau.join()
+        gunicorn_hidup = gunicorn.poll() is None and gunicorn.pid == pid_awal[0]
+        worker_hidup = worker.poll() is None and worker.pid == pid_awal[1]
+        sehat_akhir = sehat(base)
+    finally:
+        for proc in (locust, worker, gunicorn):
+            if proc is not None:
+                hentikan(proc)
+    say(f"Sesudah serbuan: {beban()}")
+
+    # Report ----------------------------------------------------------------------------------------
+    putusan: list[tuple[str, bool, str]] = []
+    print(f"\nSerbuan {json.loads(rencana.read_text())['run']}: {a.pengguna} pengguna, {t1 - t0:.0f} s; "
+          f"gunicorn {a.workers}×{a.threads} gthread; PostgreSQL {'dimulai ulang' if a.restart else 'tetap'}.")  # fmt: skip
+    baris, total = tabel_locust(out / "locust_stats.csv", t1 - t0)
+    galat = galat_per_waktu(permintaan)
+    p95 = float(total["95%"])
+    lambat = [r["Name"] for r in baris if float(r["95%"]) >= TARGET_P95_MS]
+    putusan.append((f"p95 semua permintaan < {TARGET_P95_MS} ms", p95 < TARGET_P95_MS,
+                    f"{ms(p95)} ms" + (f"; per jenis di atas target: {', '.join(lambat)}" if lambat else "")))  # fmt: skip
+    if a.restart:
+        jendela = pemantau.jendela_gagal()
+        print(f"\nPostgreSQL: stop {jam(waktu_restart['stop'])} (mati {jam(waktu_restart['mati'])}), "
+              f"start {jam(waktu_restart['start'])} (siap {jam(waktu_restart['hidup'])}).")  # fmt: skip
+        if jendela:
+            print(f"/healthz bukan 200 dari {jam(jendela[0])} sampai {jam(jendela[1])} "
+                  f"({jendela[1] - jendela[0]:.1f} s); sesudahnya 200 lagi tanpa memulai ulang gunicorn.")  # fmt: skip
+        # The outage: from the stop command to the first healthy answer after the start, plus the
+        # slowest request allowed to be in flight when it began or ended (1 s each side).
+        awal = waktu_restart["stop"] - 1
+        pulih = next((t for t, s in pemantau.catatan if t > waktu_restart["hidup"] and s == 200), t1)
+        akhir = pulih + 1
+        di_dalam = [g for g in galat if awal <= g[0] <= akhir]
+        di_luar = [g for g in galat if not awal <= g[0] <= akhir]
+        print(f"Jendela gangguan: {jam(awal)} – {jam(akhir)} ({akhir - awal:.1f} s). Galat di dalamnya: "
+              f"{len(di_dalam)}; di luarnya: {len(di_luar)}.")  # fmt: skip
+        for t, nama, status, teks in di_luar[:10]:
+            print(f"   di luar: {jam(t)} {nama} status {status}: {teks[:120]}")
+        if galat:
+            print(f"Galat pertama {jam(galat[0][0])}, terakhir {jam(galat[-1][0])}.")
+        putusan.append(("Galat hanya di jendela gangguan PostgreSQL", not di_luar,
+                        f"{len(di_dalam)} di dalam, {len(di_luar)} di luar"))  # fmt: skip
+        putusan.append(("Pulih tanpa memulai ulang gunicorn", gunicorn_hidup and sehat_akhir == 200,
+                        f"proses yang sama: {'ya' if gunicorn_hidup else 'tidak'}; /healthz akhir {sehat_akhir}; "
+                        f"pulih {pulih - waktu_restart['hidup']:.1f} s sesudah PostgreSQL siap"))  # fmt: skip
+    else:
+        for t, nama, status, teks in galat[:10]:
+            print(f"   galat: {jam(t)} {nama} status {status}: {teks[:120]}")
+        putusan.append(("Tanpa galat", not galat, f"{len(galat)} galat dari {total['Request Count']} permintaan"))
+        putusan.append(("gunicorn tetap hidup", gunicorn_hidup and sehat_akhir == 200, f"/healthz akhir {sehat_akhir}"))
+    putusan.append(("Worker latar belakang tetap hidup", worker_hidup,
+                    "proses yang sama" if worker_hidup else f"berhenti (kode {worker.returncode}; lihat worker.log)"))  # fmt: skip
+
+    pengecualian = out / "locust_exceptions.csv"
+    with pengecualian.open(newline="") as f:
+        salah_skrip = [(r["Count"], r["Message"]) for r in csv.DictReader(f)]
+    for n, pesan in salah_skrip:
+        print(f"   pengecualian di locustfile ({n}×): {pesan[:150]}")
+    putusan.append(("Skrip pengguna tanpa pengecualian", not salah_skrip, f"{len(salah_skrip)} jenis"))
+
+    print("\nPemeriksaan basis data (manage.py serbuan periksa):", flush=True)
+    periksa = subprocess.run([PY, "manage.py", "serbuan", "periksa", "--rencana", str(rencana),
+                              "--jurnal", str(jurnal)], cwd=ROOT, env=env)  # fmt: skip
+    putusan.append(("Setiap tulis yang diakui tersimpan tepat sekali", periksa.returncode == 0, "lihat di atas"))
+
+    print("\nPutusan:")
+    for nama, lulus, rincian in putusan:
+        print(f"  {'LULUS' if lulus else 'GAGAL'}  {nama}: {rincian}")
+    print(f"(Berkas: {out}: locust_stats.csv, permintaan.csv, jurnal.jsonl, rencana.json, gunicorn.log)")
+    return 0 if all(lulus for _, lulus, _ in putusan) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
