@@ -102,7 +102,7 @@ class Pengguna(HttpUser):
     def buka(self, url: str, nama: str, *, harap: int = 200, **kwargs):
         with self.client.get(url, name=nama, catch_response=True, timeout=TIMEOUT, **kwargs) as r:
             if r.status_code != harap:
-                r.failure(f"status {r.status_code}, harap {harap}")
+                r.failure(f"status {r.status_code}, harap {harap}" + (f": {r.error!r}"[:160] if r.error else ""))
                 raise Gagal(nama)
             return r
 
@@ -114,7 +114,7 @@ class Pengguna(HttpUser):
             url, data=data, name=nama, catch_response=True, allow_redirects=False, timeout=TIMEOUT
         ) as r:
             if r.status_code >= 500 or r.status_code == 0:
-                r.failure(f"status {r.status_code}")
+                r.failure(f"status {r.status_code}" + (f": {r.error!r}"[:160] if r.error else ""))
                 return r, "galat"
             if diakui(r):
                 return r, "ack"
@@ -226,7 +226,7 @@ class Pegawai(Pengguna):
             if r.status_code == 302:  # already submitted (an unanswered earlier attempt went through)
                 return
             if r.status_code != 200:
-                r.failure(f"status {r.status_code}")
+                r.failure(f"status {r.status_code}" + (f": {r.error!r}"[:160] if r.error else ""))
                 raise Gagal("kirim: halaman")
             f = formulir(r.text, action="")
             if f is None or 'id="lengkap"' not in r.text:

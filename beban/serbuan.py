@@ -149,6 +149,58 @@ class Pemantau(threading.Thread):
         return (min(gagal), max(gagal)) if gagal else None
 
 
+# CPU accounting (Linux /proc): how much of the two cores each part used during the run -----------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        teks = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return teks[teks.rindex(")") + 2 :].split()  # after "pid (comm) "
+
+
+def cpu_pohon(pid: int | None) -> float:
+    """CPU seconds of a process and its live descendants, plus its reaped children."""
+    if not pid:
+        return 0.0
+    anak: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (f := _stat(int(entry))):
+            anak.setdefault(int(f[1]), []).append(int(entry))
+    total, antre = 0.0, [pid]
+    while antre:
+        p = antre.pop()
+        f = _stat(p)
+        if f is None:
+            continue
+        total += (int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if p == pid else 0)) / TICK
+        antre.extend(anak.get(p, []))
+    return total
+
+
+def cpu_mesin() -> float:
+    """Busy CPU seconds of the whole machine (all cores) since boot."""
+    nilai = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(nilai[:8]) - nilai[3] - nilai[4]) / TICK
+
+
+def postmaster(url: str) -> int | None:
+    """The pid of the local Debian cluster serving `url` (None elsewhere)."""
+    port = str(urlparse(url).port or 5432)
+    try:
+        daftar = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout
+        for baris in daftar.splitlines():
+            kolom = baris.split()
+            if kolom[2] == port:
+                return int((Path(kolom[5]) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError, subprocess.CalledProcessError):
+        return None
+    return None
+
+
 # Report -------------------------------------------------------------------------------------------
 
 
@@ -237,10 +289,13 @@ def main() -> int:
 
     # 2 CPUs: two processes (one per core, as TOOLING.md measured: more processes only contend),
     # each with 4 threads so that a request waiting on PostgreSQL or on the password hash
-    # (hashlib releases the GIL) does not hold up the others behind it.
+    # (hashlib releases the GIL) does not hold up the others behind it. Keep-alive 75 s, as the
+    # proxy in front of production holds its clients (nginx's default): gunicorn's own 2 s would
+    # close idle connections in the middle of the users' think time, and a request sent at that
+    # instant is reset (browsers hide that race by retrying; a load test would count it).
     gunicorn = mulai(
         [str(BIN / "gunicorn"), "ekinerja.wsgi", "-b", f"127.0.0.1:{a.port}", "--workers", str(a.workers),
-         "--threads", str(a.threads), "--worker-class", "gthread", "--timeout", "30"],
+         "--threads", str(a.threads), "--worker-class", "gthread", "--timeout", "30", "--keep-alive", "75"],
         env, out / "gunicorn.log",
     )  # fmt: skip
     worker = mulai([PY, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"], env, out / "worker.log")
@@ -263,6 +318,10 @@ def main() -> int:
                       "SERBUAN_PERMINTAAN": str(permintaan)}  # fmt: skip
         pemantau = Pemantau(base)
         pemantau.start()
+        pg_pid = postmaster(url)
+        cpu_awal = (cpu_pohon(gunicorn.pid), cpu_pohon(pg_pid), cpu_mesin())
+        anak = os.times()
+        cpu_anak_awal = anak.children_user + anak.children_system
         t0 = time.time()
         locust = mulai(
             [str(BIN / "locust"), "-f", str(ROOT / "beban" / "locustfile.py"), "--headless", "-u", str(a.pengguna),
@@ -284,6 +343,9 @@ def main() -> int:
             waktu_restart["hidup"] = time.time()
         locust.wait(timeout=a.durasi + 120)
         t1 = time.time()
+        anak = os.times()  # locust is reaped by the wait: its CPU is in our children's times
+        cpu_locust = anak.children_user + anak.children_system - cpu_anak_awal
+        cpu_akhir = (cpu_pohon(gunicorn.pid), cpu_pohon(pg_pid) if postmaster(url) == pg_pid else None, cpu_mesin())
         pemantau.berhenti.set()
         pemantau.join()
         gunicorn_hidup = gunicorn.poll() is None and gunicorn.pid == pid_awal[0]
@@ -300,6 +362,15 @@ def main() -> int:
     print(f"\nSerbuan {json.loads(rencana.read_text())['run']}: {a.pengguna} pengguna, {t1 - t0:.0f} s; "
           f"gunicorn {a.workers}×{a.threads} gthread; PostgreSQL {'dimulai ulang' if a.restart else 'tetap'}.")  # fmt: skip
     baris, total = tabel_locust(out / "locust_stats.csv", t1 - t0)
+    n_permintaan = int(total["Request Count"]) or 1
+    cpu_g = cpu_akhir[0] - cpu_awal[0]
+    cpu_pg = None if cpu_akhir[1] is None or pg_pid is None else cpu_akhir[1] - cpu_awal[1]
+    cpu_m = cpu_akhir[2] - cpu_awal[2]
+    print(f"\nCPU selama serbuan ({t1 - t0:.0f} s × {os.cpu_count()} inti = {(t1 - t0) * (os.cpu_count() or 1):.0f} "
+          f"detik-CPU tersedia): mesin sibuk {cpu_m:.0f} s; gunicorn {cpu_g:.0f} s "
+          f"({cpu_g / n_permintaan * 1000:.0f} ms per permintaan)"
+          + (f"; PostgreSQL {cpu_pg:.0f} s ({cpu_pg / n_permintaan * 1000:.0f} ms per permintaan)" if cpu_pg else "")
+          + f"; locust {cpu_locust:.0f} s; proses lain di mesin {cpu_m - cpu_g - (cpu_pg or 0) - cpu_locust:.0f} s.")  # fmt: skip
     galat = galat_per_waktu(permintaan)
     p95 = float(total["95%"])
     lambat = [r["Name"] for r in baris if float(r["95%"]) >= TARGET_P95_MS]
