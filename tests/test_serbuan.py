@@ -4,16 +4,21 @@ acknowledged write (beban/halaman.py, against the real app), and the exactly-onc
 
 from __future__ import annotations
 
+import io
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from beban.halaman import berhasil, formulir, pesan_dari
 from opd import audit
+from opd.models import Pegawai
 from penilaian import serbuan
-from penilaian.models import Evaluasi, RencanaAksi
+from penilaian.management.commands import bench_bulanan as bench
+from penilaian.models import BuktiDukung, Evaluasi, RencanaAksi
 from penilaian.serbuan import ACK, BELUM, DITOLAK, GALAT, Tersimpan, nilai_jurnal, ringkas_jurnal
 from penilaian.services import alur, bulanan
 from tests.penilaian_fixtures_penilai import buka_periode, evaluasi_bulan, skp_tim
@@ -198,3 +203,53 @@ def test_periksa_reads_the_database_and_catches_a_doubled_audit_row(world, dikir
     assert _gagal(serbuan.periksa(rencana, jurnal)) == set()
     audit.record(ev, "realisasi_dikirim", by=world.pegawai2)  # the same submission recorded twice
     assert _gagal(serbuan.periksa(rencana, jurnal)) == {"Kirim realisasi tersimpan tepat sekali"}
+
+
+# The command on a small bench data set: prepare, re-prepare, measure, check ---------------------------
+
+
+def test_siapkan_biaya_periksa_on_a_small_bench_set(tmp_path, world):
+    call_command("bench_bulanan", pegawai=120, runs=1, kecil=0, stdout=io.StringIO())
+    hash_lama = Pegawai.objects.get(pk=world.pegawai.pk).password
+    rencana_path, jurnal_path = tmp_path / "rencana.json", tmp_path / "jurnal.jsonl"
+    jurnal_path.write_text("")
+
+    def siapkan() -> dict:
+        call_command("serbuan", "siapkan", "--rencana", str(rencana_path), "--penilai", "4", stdout=io.StringIO())
+        return json.loads(rencana_path.read_text())
+
+    def periksa() -> str:
+        out = io.StringIO()
+        try:
+            call_command("serbuan", "periksa", "--rencana", str(rencana_path), "--jurnal", str(jurnal_path), stdout=out)
+        except CommandError as e:  # a check failed
+            out.write(f"\n{e}")
+        return out.getvalue()
+
+    rencana = siapkan()
+    draf, dikirim = rencana["evaluasi_draf"], rencana["evaluasi_dikirim"]
+    assert draf and dikirim and len(rencana["pegawai"]) == len(draf)
+    kapus = bench.nip(bench.PREFIX, bench.NO_KAPUS)
+    assert kapus not in rencana["penilai"]  # the bench's measured team is left alone
+    # One known password for bench rows only.
+    assert Pegawai.objects.get(pk=world.pegawai.pk).password == hash_lama
+    hashes = set(Pegawai.objects.filter(nip__startswith=bench.PREFIX).values_list("password", flat=True))
+    assert len(hashes) == 1
+    assert Pegawai.objects.get(nip=rencana["pegawai"][0]).check_password(rencana["sandi"])
+    # Drafts: every rencana aksi empty, with a bukti; submitted ones complete.
+    assert set(Evaluasi.objects.filter(pk__in=draf).values_list("status", flat=True)) == {"DRAFT"}
+    assert set(Evaluasi.objects.filter(pk__in=dikirim).values_list("status", flat=True)) == {"DIKIRIM"}
+    assert not RencanaAksi.objects.filter(evaluasi_id__in=draf, realisasi_uraian__gt="").exists()
+    assert not RencanaAksi.objects.filter(evaluasi_id__in=draf + dikirim, bukti_set__isnull=True).exists()
+    assert BuktiDukung.objects.filter(rencana_aksi__evaluasi_id__in=draf).exists()
+    assert "GAGAL" not in periksa()
+
+    # Writes that no journal line announces are caught; a new `siapkan` makes the month new again.
+    out = io.StringIO()
+    call_command("serbuan", "biaya", "--rencana", str(rencana_path), "--contoh", "1", stdout=out)
+    for nama in ("masuk: kirim", "simpan realisasi", "kirim realisasi", "simpan penilaian", "pemantauan"):
+        assert nama in out.getvalue()
+    assert "GAGAL  Kirim realisasi tersimpan tepat sekali" in periksa()
+    rencana = siapkan()
+    assert set(Evaluasi.objects.filter(pk__in=rencana["evaluasi_draf"]).values_list("status", flat=True)) == {"DRAFT"}
+    assert "GAGAL" not in periksa()
