@@ -173,9 +173,10 @@ class Pemantau(threading.Thread):
             self.catatan.append((time.time(), sehat(self.base)))
             self.berhenti.wait(0.5)
 
-    def jendela_gagal(self) -> tuple[float, float] | None:
-        gagal = [t for t, s in self.catatan if s != 200]
-        return (min(gagal), max(gagal)) if gagal else None
+    def jendela_503(self) -> tuple[float, float] | None:
+        """First and last 503 (the database not answering; a timeout is an overloaded machine)."""
+        mati = [t for t, s in self.catatan if s == 503]
+        return (min(mati), max(mati)) if mati else None
 
 
 # CPU accounting (Linux /proc): how much of the two cores each part used during the run -----------
@@ -252,13 +253,13 @@ def tabel_locust(csv_path: Path, detik: float) -> tuple[list[dict], dict]:
     return baris, total
 
 
-def galat_per_waktu(path: Path) -> list[tuple[float, str, str, str]]:
-    """(time, name, status, error) of every failed request of the run."""
+def galat_per_waktu(path: Path) -> list[tuple[float, float, str, str, str]]:
+    """(start, end, name, status, error) of every failed request of the run."""
     hasil = []
     with path.open(newline="") as f:
-        for t, nama, _, status, galat in csv.reader(f):
+        for t, nama, ms_, status, galat in csv.reader(f):
             if galat:
-                hasil.append((float(t), nama, status, galat))
+                hasil.append((float(t), float(t) + float(ms_) / 1000, nama, status, galat))
     return hasil
 
 
@@ -408,33 +409,34 @@ def main() -> int:
     putusan.append((f"p95 semua permintaan < {TARGET_P95_MS} ms", p95 < TARGET_P95_MS,
                     f"{ms(p95)} ms" + (f"; per jenis di atas target: {', '.join(lambat)}" if lambat else "")))  # fmt: skip
     if a.restart:
-        jendela = pemantau.jendela_gagal()
+        jendela = pemantau.jendela_503()
         print(f"\nPostgreSQL: stop {jam(waktu_restart['stop'])} (mati {jam(waktu_restart['mati'])}), "
               f"start {jam(waktu_restart['start'])} (siap {jam(waktu_restart['hidup'])}).")  # fmt: skip
         if jendela:
-            print(f"/healthz bukan 200 dari {jam(jendela[0])} sampai {jam(jendela[1])} "
-                  f"({jendela[1] - jendela[0]:.1f} s); sesudahnya 200 lagi tanpa memulai ulang gunicorn.")  # fmt: skip
-        # The outage: from the stop command to the first healthy answer after the start, plus the
-        # slowest request allowed to be in flight when it began or ended (1 s each side).
-        awal = waktu_restart["stop"] - 1
-        pulih = next((t for t, s in pemantau.catatan if t > waktu_restart["hidup"] and s == 200), t1)
+            print(f"/healthz 503 dari {jam(jendela[0])} sampai {jam(jendela[1])} ({jendela[1] - jendela[0]:.1f} s); "
+                  "sesudahnya 200 lagi tanpa memulai ulang gunicorn.")  # fmt: skip
+        # The outage: from the stop command to the first healthy answer after the start (+1 s for a
+        # thread whose connection has not been used since). A failed request belongs to it when it
+        # was in flight at any moment of it (under load a request may have started seconds before).
+        awal = waktu_restart["stop"]
+        pulih = next((t for t, s in pemantau.catatan if t > waktu_restart["start"] and s == 200), t1)
         akhir = pulih + 1
-        di_dalam = [g for g in galat if awal <= g[0] <= akhir]
-        di_luar = [g for g in galat if not awal <= g[0] <= akhir]
-        print(f"Jendela gangguan: {jam(awal)} – {jam(akhir)} ({akhir - awal:.1f} s). Galat di dalamnya: "
-              f"{len(di_dalam)}; di luarnya: {len(di_luar)}.")  # fmt: skip
-        for t, nama, status, teks in di_luar[:10]:
-            print(f"   di luar: {jam(t)} {nama} status {status}: {teks[:120]}")
+        di_dalam = [g for g in galat if g[0] <= akhir and g[1] >= awal]
+        di_luar = [g for g in galat if not (g[0] <= akhir and g[1] >= awal)]
+        print(f"Jendela gangguan: {jam(awal)} – {jam(akhir)} ({akhir - awal:.1f} s). Permintaan gagal yang sedang "
+              f"berjalan di dalamnya: {len(di_dalam)}; di luarnya: {len(di_luar)}.")  # fmt: skip
+        for mulai_, selesai, nama, status, teks in di_luar[:10]:
+            print(f"   di luar: {jam(mulai_)}–{jam(selesai)} {nama} status {status}: {teks[:120]}")
         if galat:
-            print(f"Galat pertama {jam(galat[0][0])}, terakhir {jam(galat[-1][0])}.")
+            print(f"Galat pertama dijawab {jam(min(g[1] for g in galat))}, terakhir {jam(max(g[1] for g in galat))}.")
         putusan.append(("Galat hanya di jendela gangguan PostgreSQL", not di_luar,
                         f"{len(di_dalam)} di dalam, {len(di_luar)} di luar"))  # fmt: skip
         putusan.append(("Pulih tanpa memulai ulang gunicorn", gunicorn_hidup and sehat_akhir == 200,
                         f"proses yang sama: {'ya' if gunicorn_hidup else 'tidak'}; /healthz akhir {sehat_akhir}; "
-                        f"pulih {pulih - waktu_restart['hidup']:.1f} s sesudah PostgreSQL siap"))  # fmt: skip
+                        f"/healthz 200 lagi {pulih - waktu_restart['start']:.1f} s sesudah perintah start"))  # fmt: skip
     else:
-        for t, nama, status, teks in galat[:10]:
-            print(f"   galat: {jam(t)} {nama} status {status}: {teks[:120]}")
+        for mulai_, _, nama, status, teks in galat[:10]:
+            print(f"   galat: {jam(mulai_)} {nama} status {status}: {teks[:120]}")
         putusan.append(("Tanpa galat", not galat, f"{len(galat)} galat dari {total['Request Count']} permintaan"))
         putusan.append(("gunicorn tetap hidup", gunicorn_hidup and sehat_akhir == 200, f"/healthz akhir {sehat_akhir}"))
     putusan.append(("Worker latar belakang berjalan di akhir", worker_hidup,
