@@ -346,17 +346,22 @@ def nilai_jurnal(rencana: dict, jurnal: list[dict], db: Tersimpan) -> list[Cek]:
 
     # 4. Every change counted once: the evaluation's version rose by exactly the number of writes
     #    that went through (acknowledged ≤ rise ≤ acknowledged + unanswered).
-    salah = []
+    salah, tersimpan_tanpa_jawaban, n_galat = [], 0, 0
     for ev_id_s, awal in rencana["versi_awal"].items():
         ev_id = int(ev_id_s)
         rows = per_ev.get(ev_id, [])
         ack = sum(r["hasil"] == ACK for r in rows)
         galat = sum(r["hasil"] == GALAT for r in rows)
+        n_galat += galat
         naik = db.evaluasi.get(ev_id, {}).get("versi", awal) - awal
         if not ack <= naik <= ack + galat:
             salah.append(f"evaluasi {ev_id}: versi naik {naik}, {ack} tulis diakui, {galat} tak terjawab")
-    hasil.append(Cek("Tidak ada tulis yang hilang atau ganda (versi evaluasi)", not salah,
-                     f"{len(rencana['versi_awal'])} evaluasi diperiksa; {len(salah)} menyimpang", salah[:5]))  # fmt: skip
+        else:
+            tersimpan_tanpa_jawaban += naik - ack
+    rincian = f"{len(rencana['versi_awal'])} evaluasi diperiksa; {len(salah)} menyimpang"
+    if n_galat:
+        rincian += f"; dari {n_galat} tulis tak terjawab {tersimpan_tanpa_jawaban} ternyata tersimpan (sekali)"
+    hasil.append(Cek("Tidak ada tulis yang hilang atau ganda (versi evaluasi)", not salah, rincian, salah[:5]))
     return hasil
 
 
