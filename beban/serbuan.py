@@ -267,6 +267,22 @@ def jam(t: float) -> str:
     return datetime.datetime.fromtimestamp(t, datetime.UTC).strftime("%H:%M:%S.%f")[:-4] + " UTC"
 
 
+class Tee:
+    """The report on the terminal and in the run's folder (laporan.txt)."""
+
+    def __init__(self, *streams) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
 # Main ---------------------------------------------------------------------------------------------
 
 
@@ -305,6 +321,7 @@ def main() -> int:
     stop_cmd, start_cmd = perintah_restart(url) if a.restart else ([], [])
     out = a.keluaran or Path(f"/tmp/serbuan-{datetime.datetime.now():%Y%m%d-%H%M%S}")
     out.mkdir(parents=True, exist_ok=True)
+    sys.stdout = Tee(sys.__stdout__, (out / "laporan.txt").open("w", encoding="utf-8"))
     static = out / "static"
     env.update(DEBUG="0", ALLOW_INSECURE_SECRET_KEY="1", STATIC_ROOT=str(static), LOG_LEVEL="ERROR")
     base = f"http://127.0.0.1:{a.port}"
@@ -315,7 +332,9 @@ def main() -> int:
     say(f"Data bench {a.pegawai} pegawai (dibangun sekali, lalu dipakai ulang)")
     run([PY, *(x.format(pegawai=a.pegawai) for x in BANGUN_DATA)], env, stdout=(out / "data.log").open("w"))
     rencana = out / "rencana.json"
-    run([PY, "manage.py", "serbuan", "siapkan", "--rencana", str(rencana), "--penilai", str(a.penilai)], env)
+    siap = run([PY, "manage.py", "serbuan", "siapkan", "--rencana", str(rencana), "--penilai", str(a.penilai)], env,
+               capture_output=True, text=True)  # fmt: skip
+    print(siap.stdout, end="")
 
     # 2 CPUs: two processes (one per core, as TOOLING.md measured: more processes only contend),
     # each with 4 threads so that a request waiting on PostgreSQL or on the password hash
@@ -453,13 +472,14 @@ def main() -> int:
 
     print("\nPemeriksaan basis data (manage.py serbuan periksa):", flush=True)
     periksa = subprocess.run([PY, "manage.py", "serbuan", "periksa", "--rencana", str(rencana),
-                              "--jurnal", str(jurnal)], cwd=ROOT, env=env)  # fmt: skip
+                              "--jurnal", str(jurnal)], cwd=ROOT, env=env, capture_output=True, text=True)  # fmt: skip
+    print(periksa.stdout + periksa.stderr, end="")
     putusan.append(("Setiap tulis yang diakui tersimpan tepat sekali", periksa.returncode == 0, "lihat di atas"))
 
     print("\nPutusan:")
     for nama, lulus, rincian in putusan:
         print(f"  {'LULUS' if lulus else 'GAGAL'}  {nama}: {rincian}")
-    print(f"(Berkas: {out}: locust_stats.csv, permintaan.csv, jurnal.jsonl, rencana.json, gunicorn.log)")
+    print(f"(Berkas: {out}: laporan.txt, locust_stats.csv, permintaan.csv, jurnal.jsonl, rencana.json, gunicorn.log)")
     return 0 if all(lulus for _, lulus, _ in putusan) else 1
 
 
