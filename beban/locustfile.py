@@ -29,6 +29,7 @@ import os
 import random
 import re
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -95,6 +96,7 @@ class Gagal(Exception):
 class Pengguna(HttpUser):
     abstract = True
     nip = ""
+    terakhir = ""  # the last page opened (its HTML): what is on the user's screen
 
     def jeda(self) -> None:
         time.sleep(random.uniform(*JEDA))
@@ -104,9 +106,10 @@ class Pengguna(HttpUser):
             if r.status_code != harap:
                 r.failure(f"status {r.status_code}, harap {harap}" + (f": {r.error!r}"[:160] if r.error else ""))
                 raise Gagal(nama)
+            self.terakhir = r.text
             return r
 
-    def kirim(self, url: str, nama: str, data: dict, diakui) -> tuple:
+    def kirim(self, url: str, nama: str, data: dict, diakui: Callable) -> tuple:
         """POST without following the redirect (the caller opens it, as the browser does).
         `diakui(response)` tells an acknowledgement; anything else is a refusal (the server
         answered with a message) or, for 5xx and no answer, a failure. Returns (response, hasil)."""
@@ -145,11 +148,11 @@ class Pengguna(HttpUser):
         self.buka(r.headers["Location"], "beranda")
 
     def keluar(self) -> None:
-        r = self.buka("/", "beranda")
-        f = formulir(r.text, action="/keluar/")
+        """The Keluar button of the page on screen (every page's navbar has it)."""
+        f = formulir(self.terakhir, action="/keluar/") or formulir(self.buka("/", "beranda").text, action="/keluar/")
         if f is None:
             raise Gagal("keluar: formulir")
-        r, hasil = self.kirim("/keluar/", "keluar", f["fields"], lambda r: r.status_code == 302)
+        _, hasil = self.kirim("/keluar/", "keluar", f["fields"], lambda r: r.status_code == 302)
         if hasil != "ack":
             raise Gagal("keluar")
         self.client.cookies.clear()
@@ -160,6 +163,7 @@ class Pegawai(Pengguna):
 
     def on_start(self) -> None:
         self.nip = ""
+        self.selesai = False
 
     @task
     def hari_tenggat(self) -> None:
