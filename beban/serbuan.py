@@ -72,9 +72,10 @@ def klaster_sendiri() -> str:
     ada = [line.split() for line in daftar.splitlines() if line.split()[:2] == [VERSI_PG, KLASTER]]
     if not ada:
         say(f"Membuat klaster PostgreSQL {VERSI_PG}/{KLASTER} di port {PORT_KLASTER}")
+        # pg_stat_statements preloaded: the report then lists the run's heaviest statements.
         subprocess.run(
-            ["pg_createcluster", VERSI_PG, KLASTER, "--port", str(PORT_KLASTER), "--start", "--",
-             "--auth-local=trust", "--auth-host=trust"],
+            ["pg_createcluster", VERSI_PG, KLASTER, "--port", str(PORT_KLASTER), "--start",
+             "-o", "shared_preload_libraries=pg_stat_statements", "--", "--auth-local=trust", "--auth-host=trust"],
             check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
     elif ada[0][3] != "online":
@@ -84,6 +85,7 @@ def klaster_sendiri() -> str:
     if subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{nama}'"], capture_output=True,
                       text=True, check=True).stdout.strip() != "1":  # fmt: skip
         subprocess.run([*psql, f"CREATE DATABASE {nama}"], check=True)
+        subprocess.run([*psql[:-3], "-d", nama, "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"], check=True)
     return f"postgres://postgres@127.0.0.1:{PORT_KLASTER}/{nama}"
 
 
@@ -267,6 +269,37 @@ def jam(t: float) -> str:
     return datetime.datetime.fromtimestamp(t, datetime.UTC).strftime("%H:%M:%S.%f")[:-4] + " UTC"
 
 
+# pg_stat_statements, when the database has it: the heaviest statements of the run -----------------
+
+SQL_ADA = "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'"
+KUERI_PY = """
+from django.db import connection
+with connection.cursor() as c:
+    c.execute("{ada}")
+    if not c.fetchone():
+        print("(pg_stat_statements tidak terpasang di basis data ini: lewati)")
+    elif {reset}:
+        c.execute("SELECT pg_stat_statements_reset()")
+    else:
+        c.execute(
+            "SELECT calls, total_exec_time, mean_exec_time, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) "
+            "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "ORDER BY total_exec_time DESC LIMIT 8"
+        )
+        print(f"{{'Panggilan':>9}} {{'total ms':>9}} {{'rata ms':>8}} {{'baris':>7}}  Kueri")
+        for calls, total, mean, rows, q in c.fetchall():
+            print(f"{{calls:>9}} {{total:>9.0f}} {{mean:>8.2f}} {{rows:>7}}  {{q}}")
+"""
+
+
+def kueri_teratas(env: dict, *, reset: bool) -> str:
+    code = KUERI_PY.format(ada=SQL_ADA, reset=reset)
+    r = subprocess.run(
+        [PY, "manage.py", "shell", "-v", "0", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    return r.stdout if r.returncode == 0 else f"(pg_stat_statements tidak terbaca: {r.stderr.strip()[-200:]})"
+
+
 class Tee:
     """The report on the terminal and in the run's folder (laporan.txt)."""
 
@@ -366,6 +399,7 @@ def main() -> int:
             f.write_text("")
         env_locust = {**env, "SERBUAN_RENCANA": str(rencana), "SERBUAN_JURNAL": str(jurnal),
                       "SERBUAN_PERMINTAAN": str(permintaan)}  # fmt: skip
+        kueri_teratas(env, reset=True)
         pemantau = Pemantau(base)
         pemantau.start()
         pg_pid = postmaster(url)
@@ -469,6 +503,9 @@ def main() -> int:
     for n, pesan in salah_skrip:
         print(f"   pengecualian di locustfile ({n}×): {pesan[:150]}")
     putusan.append(("Skrip pengguna tanpa pengecualian", not salah_skrip, f"{len(salah_skrip)} jenis"))
+
+    print("\nKueri terberat selama serbuan (pg_stat_statements, total waktu eksekusi):")
+    print(kueri_teratas(env, reset=False), end="")
 
     print("\nPemeriksaan basis data (manage.py serbuan periksa):", flush=True)
     periksa = subprocess.run([PY, "manage.py", "serbuan", "periksa", "--rencana", str(rencana),
