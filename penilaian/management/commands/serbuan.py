@@ -99,7 +99,7 @@ class Command(BaseCommand):
         n = {k: sum(r["hasil"] == k for r in jurnal) for k in (serbuan.ACK, serbuan.DITOLAK, serbuan.GALAT)}
         self.stdout.write(
             f"Jurnal: {len(jurnal)} tulis — {n[serbuan.ACK]} diakui, {n[serbuan.DITOLAK]} ditolak dengan pesan, "
-            f"{n[serbuan.GALAT]} tak terjawab (galat/putus)."
+            f"{n[serbuan.GALAT]} tak terjawab (galat, putus, atau pengguna dihentikan saat serbuan berakhir)."
         )
         for cek in hasil:
             self.stdout.write(f"{'LULUS' if cek.lulus else 'GAGAL'}  {cek.nama}: {cek.rincian}")
