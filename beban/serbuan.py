@@ -172,7 +172,8 @@ class Pemantau(threading.Thread):
 
     def run(self) -> None:
         while not self.berhenti.is_set():
-            self.catatan.append((time.time(), sehat(self.base)))
+            status = sehat(self.base)
+            self.catatan.append((time.time(), status))  # when the answer came
             self.berhenti.wait(0.5)
 
     def jendela_503(self) -> tuple[float, float] | None:
