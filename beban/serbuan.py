@@ -266,6 +266,12 @@ def galat_per_waktu(path: Path) -> list[tuple[float, float, str, str, str]]:
     return hasil
 
 
+def pisah_galat(galat: list[tuple], awal: float, akhir: float) -> tuple[list[tuple], list[tuple]]:
+    """Failed requests (start, end, …) in flight at any moment of [awal, akhir], and the others."""
+    di_dalam = [g for g in galat if g[0] <= akhir and g[1] >= awal]
+    return di_dalam, [g for g in galat if g not in di_dalam]
+
+
 def jam(t: float) -> str:
     return datetime.datetime.fromtimestamp(t, datetime.UTC).strftime("%H:%M:%S.%f")[:-4] + " UTC"
 
@@ -475,8 +481,7 @@ def main() -> int:
         awal = waktu_restart["stop"]
         pulih = next((t for t, s in pemantau.catatan if t > waktu_restart["start"] and s == 200), t1)
         akhir = pulih + 1
-        di_dalam = [g for g in galat if g[0] <= akhir and g[1] >= awal]
-        di_luar = [g for g in galat if not (g[0] <= akhir and g[1] >= awal)]
+        di_dalam, di_luar = pisah_galat(galat, awal, akhir)
         print(f"Jendela gangguan: {jam(awal)} – {jam(akhir)} ({akhir - awal:.1f} s). Permintaan gagal yang sedang "
               f"berjalan di dalamnya: {len(di_dalam)}; di luarnya: {len(di_luar)}.")  # fmt: skip
         for mulai_, selesai, nama, status, teks in di_luar[:10]:

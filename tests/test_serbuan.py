@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from beban.halaman import berhasil, formulir, pesan_dari
+from beban.serbuan import pisah_galat
 from opd import audit
 from opd.models import Pegawai
 from penilaian import serbuan
@@ -253,3 +254,19 @@ def test_siapkan_biaya_periksa_on_a_small_bench_set(tmp_path, world):
     rencana = siapkan()
     assert set(Evaluasi.objects.filter(pk__in=rencana["evaluasi_draf"]).values_list("status", flat=True)) == {"DRAFT"}
     assert "GAGAL" not in periksa()
+
+
+@pytest.mark.parametrize(
+    ("mulai", "selesai", "di_dalam"),
+    [
+        (95.0, 101.0, True),  # begun before the stop, answered 503 during the outage
+        (104.0, 104.5, True),  # inside
+        (108.9, 109.5, True),  # begun just before recovery
+        (90.0, 99.9, False),  # answered before the stop
+        (109.1, 109.2, False),  # after recovery
+    ],
+)
+def test_an_error_belongs_to_the_outage_when_the_request_was_in_flight_during_it(mulai, selesai, di_dalam):
+    g = (mulai, selesai, "rencana aksi", "503", "status 503")
+    dalam, luar = pisah_galat([g], 100.0, 109.0)
+    assert (dalam, luar) == (([g], []) if di_dalam else ([], [g]))
