@@ -450,6 +450,8 @@ def main() -> int:
     say(f"Sesudah serbuan: {beban()}")
 
     # Report ----------------------------------------------------------------------------------------
+    if not (out / "locust_stats.csv").exists():
+        die(f"locust tidak menghasilkan statistik (lihat {out / 'locust.log'}).")
     putusan: list[tuple[str, bool, str]] = []
     print(f"\nSerbuan {json.loads(rencana.read_text())['run']}: {a.pengguna} pengguna, {t1 - t0:.0f} s; "
           f"gunicorn {a.workers}×{a.threads} gthread; PostgreSQL {'dimulai ulang' if a.restart else 'tetap'}.")  # fmt: skip
