@@ -2,7 +2,9 @@
 otherwise. No login, no session, no cookie: it must answer the same whoever asks, and it must not
 itself fail when the database is down. It also reports the background queue (django-tasks in the
 database): how many tasks wait and how long the oldest has waited — a growing age means no worker
-is running (`manage.py db_worker`)."""
+is running (`manage.py db_worker`). With a read replica configured it reports the replica's state and
+lag too, but a replica that is down or behind does not turn the answer into a 503: the report pages
+then read the primary (ekinerja/replika.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from ekinerja import replika
 
 
 @login_not_required
@@ -30,7 +34,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         # close_if_unusable_or_obsolete), so the next check reconnects.
         return JsonResponse({"status": "gagal", "basis_data": "tidak menjawab"}, status=503)
     ms = round((time.perf_counter() - started) * 1000, 1)
-    return JsonResponse({"status": "ok", "basis_data": "ok", "basis_data_ms": ms, **antrean})
+    # The read replica (when configured) is reported, never decisive: without it the report pages
+    # read the primary, so the app is healthy while the primary answers.
+    baca = replika.status_kesehatan() if replika.terkonfigurasi() else {}
+    return JsonResponse({"status": "ok", "basis_data": "ok", "basis_data_ms": ms, **antrean, **baca})
 
 
 def _antrean() -> dict:

@@ -116,6 +116,28 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
+# A PostgreSQL streaming replica for the read-only report pages (ekinerja/replika.py). Unset: one
+# database, nothing routed anywhere else.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# A replica lagging more than this (seconds) is not read; a write pins its user's report pages to
+# the primary until the replica has it (at most twice this long).
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 30)
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("DATABASE_REPLICA_URL needs DATABASE_URL (PostgreSQL) for the primary")
+    DATABASES["replika"] = {
+        **database_from_url(DATABASE_REPLICA_URL),
+        # A dead replica must not hold a page: libpq's smallest connect timeout is 2 s, and the
+        # replica's state is remembered per process (ekinerja.replika.INGAT_DETIK).
+        "OPTIONS": {"connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)},
+        # Tests: the test database is created on the primary and streamed to the replica; the
+        # replica is read-only, so nothing is ever created, migrated or flushed there.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["ekinerja.replika.ReplikaRouter"]
+    # Outside the session and authentication middleware: it sees each request's final response.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "ekinerja.replika.ReplikaMiddleware")  # fmt: skip
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "opd.Pegawai"
@@ -171,8 +193,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # crafted file cannot take the server's memory. 100,000 rows hold a province.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
-# The browser path (upload, preview, apply) must finish inside one request under gunicorn's
-# timeout; larger files go through `manage.py impor_pegawai`. Measured figures: README.
+# The browser's upload and preview (reading and validating the file) must finish inside one request
+# under gunicorn's timeout (the apply is a background job); larger files go through
+# `manage.py impor_pegawai`. Measured figures: README.
 IMPORT_MAX_ROWS_WEB = env_int("IMPORT_MAX_ROWS_WEB", 10_000)
 # Bukti dukung (SPEC §5): files kept outside any served folder (never under STATIC_ROOT or
 # MEDIA_ROOT), downloaded only through a view that checks access.

@@ -3,22 +3,37 @@ task (django-tasks, run by `manage.py db_worker`); the task reports progress and
 or an Indonesian error; the job's page polls its status, so it survives a reload.
 
 A task must be idempotent: a worker killed halfway leaves the job BERJALAN and no half-written
-result — files are written under a temporary name and renamed when complete, and the job row is
-marked SELESAI only after that. Running the same job again simply does the work again."""
+result — files are written under a temporary name and renamed when complete, writes to the data
+happen in one transaction, and the job row is marked SELESAI only after that. Running the same job
+again simply does the work again.
+
+A double submit starts nothing twice: `jalankan(..., kunci=...)` returns the starter's job for the
+same work while it waits or runs (checked under a lock on the starter's row), and `cek` lets the
+caller refuse under that lock (the same import being applied by somebody else)."""
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from opd.models import Pegawai, Pekerjaan
 
+logger = logging.getLogger(__name__)
+
 St = Pekerjaan.Status
+AKTIF = (St.MENUNGGU, St.BERJALAN)
+# A job still waiting or running after this long is taken for dead (a worker killed halfway leaves
+# it BERJALAN): starting the same work again then makes a new job instead of pointing at it. The
+# longest expected task, a staff import of 100,000 rows, is minutes (7,000 rows: 12-14 s measured).
+UMUR_AKTIF = datetime.timedelta(minutes=30)
 PESAN_UMUM = "Pekerjaan gagal karena kesalahan pada server. Coba lagi; bila berulang, hubungi admin BKD."
 
 
@@ -27,12 +42,55 @@ def folder() -> Path:
     return Path(settings.MEDIA_ROOT) / "pekerjaan"
 
 
-def jalankan(tugas, *args, jenis: str, judul: str, by: Pegawai, parameter: dict | None = None) -> Pekerjaan:
-    """Record the job, then enqueue `tugas(job.pk, *args)` (a django-tasks task); the job keeps the
-    task's id. The row is committed first (no ATOMIC_REQUESTS), so a worker always finds it."""
-    job = Pekerjaan.objects.create(jenis=jenis, judul=judul, dibuat_oleh=by, parameter=parameter or {})
-    result = tugas.enqueue(job.pk, *args)
-    Pekerjaan.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+def aktif(jenis: str, kunci: str, *, by: Pegawai | None = None) -> Pekerjaan | None:
+    """The job doing this work now (waiting or running, not older than UMUR_AKTIF), if any; with
+    `by`, only that user's."""
+    qs = Pekerjaan.objects.filter(
+        jenis=jenis, parameter__kunci=kunci, status__in=AKTIF, dibuat_pada__gte=timezone.now() - UMUR_AKTIF
+    )
+    if by is not None:
+        qs = qs.filter(dibuat_oleh=by)
+    return qs.select_related("dibuat_oleh").order_by("-pk").first()
+
+
+def jalankan(
+    tugas,
+    *args,
+    jenis: str,
+    judul: str,
+    by: Pegawai,
+    parameter: dict | None = None,
+    kunci: str = "",
+    cek: Callable[[], None] | None = None,
+) -> Pekerjaan:
+    """Record the job and enqueue `tugas(job.pk, *args)` (a django-tasks task) in one transaction:
+    the database queue commits the task with the job, so a worker always finds the job, and a
+    failure leaves neither. The job keeps the task's id.
+
+    `kunci` names the work (e.g. "impor:12"): while the starter's job for it waits or runs, that
+    job is returned and nothing new starts (a double submit). The starter's row is locked for the
+    check, so two simultaneous posts serialise. `cek()`, called under the same lock, may raise to
+    refuse the start."""
+    with transaction.atomic():
+        if kunci:
+            # FOR NO KEY UPDATE: it serialises this user's starts without blocking the key-share
+            # locks that foreign keys to the user take at commit (deferred constraints), e.g. a
+            # finalisation that writes a row for every pegawai.
+            list(Pegawai.objects.select_for_update(no_key=True).filter(pk=by.pk).values_list("pk", flat=True))
+            lama = aktif(jenis, kunci, by=by)
+            if lama is not None:
+                return lama
+        if cek is not None:
+            cek()
+        job = Pekerjaan.objects.create(
+            jenis=jenis,
+            judul=judul,
+            dibuat_oleh=by,
+            parameter={**(parameter or {}), **({"kunci": kunci} if kunci else {})},
+        )
+        result = tugas.enqueue(job.pk, *args)
+        Pekerjaan.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
     return job
 
 
@@ -45,13 +103,64 @@ def mulai(pk: int) -> Pekerjaan | None:
     return Pekerjaan.objects.filter(pk=pk).first()
 
 
-def pelapor(pk: int) -> Callable[[int, str], None]:
-    """`lapor(persen, langkah)`: progress, written at once (the worker runs in autocommit)."""
+class Pelapor:
+    """`lapor(persen, langkah)`: a job's progress, written at once.
 
-    def lapor(persen: int, langkah: str) -> None:
-        Pekerjaan.objects.filter(pk=pk).update(persen=max(0, min(99, int(persen))), langkah=langkah[:255])
+    Work that must be all-or-nothing (an import applied in one transaction) reports from inside its
+    transaction, where a write through the task's own connection would only be seen at the commit,
+    i.e. never while it matters. There, on PostgreSQL, the progress goes through a second connection
+    in autocommit (opened at the first report, closed by `close()`, the `with` block or when the
+    reporter is dropped), with a short lock timeout: progress is worth a try, never a wait. SQLite
+    allows one writer at a time, so there (development only) the progress shows when the
+    transaction ends."""
 
-    return lapor
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+        self._samping = None
+
+    def __call__(self, persen: int, langkah: str) -> None:
+        persen, langkah = max(0, min(99, int(persen))), langkah[:255]
+        if connection.in_atomic_block and connection.vendor == "postgresql":
+            self._tulis_samping(persen, langkah)
+        else:
+            Pekerjaan.objects.filter(pk=self.pk).update(persen=persen, langkah=langkah)
+
+    def _tulis_samping(self, persen: int, langkah: str) -> None:
+        meta, qn = Pekerjaan._meta, connection.ops.quote_name
+        kolom = {name: qn(meta.get_field(name).column) for name in ("persen", "langkah")}
+        try:
+            if self._samping is None:
+                self._samping = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self._samping.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '2s'")
+            with self._samping.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {qn(meta.db_table)} SET {kolom['persen']} = %s, {kolom['langkah']} = %s "
+                    f"WHERE {qn(meta.pk.column)} = %s",
+                    [persen, langkah, self.pk],
+                )
+        except DatabaseError:
+            logger.warning("Kemajuan pekerjaan %s tidak tercatat", self.pk, exc_info=True)
+
+    def close(self) -> None:
+        if self._samping is not None:
+            self._samping.close()
+            self._samping = None
+
+    def __enter__(self) -> Pelapor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A task that drops its reporter without closing it (the connection wrapper holds a
+        # reference cycle, so only the cyclic collector would otherwise free it).
+        self.close()
+
+
+def pelapor(pk: int) -> Pelapor:
+    return Pelapor(pk)
 
 
 def path_sementara(ext: str) -> tuple[Path, str]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.utils import formats, timezone
 from openpyxl import Workbook
@@ -19,8 +20,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ekinerja.xlsx import teks_aman
-from opd.models import Opd
+from opd.models import Opd, Pegawai
 from penilaian.models import Periode
+from penilaian.services import monitoring
 from penilaian.services.monitoring import BarisPegawai
 
 KOLOM = (
@@ -104,3 +106,27 @@ def tulis_terlambat(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+class BerkasTerlambat(NamedTuple):
+    data: bytes
+    nama: str
+    baris: int
+    opd: int
+
+
+def terlambat_untuk(
+    periode: Periode, user: Pegawai, *, lapor: Callable[[int, str], None] | None = None
+) -> BerkasTerlambat:
+    """The late list of every OPD `user` monitors: all of them for the readers of every OPD (the
+    regency file), their own for an admin OPD or a pimpinan. One definition for the page's download
+    and the background job that prepares the regency file."""
+    opds = list(monitoring.opd_dipantau(user))
+    lingkup = f"Semua OPD ({len(opds)})" if user.can_read_all() else "; ".join(o.nama for o in opds)
+    rows = monitoring.daftar_terlambat(periode, opds)
+    if lapor is not None:
+        lapor(50, f"Menulis {len(rows)} baris ke Excel")
+    only = opds[0] if len(opds) == 1 else None
+    return BerkasTerlambat(
+        tulis_terlambat(periode, rows, lingkup=lingkup), nama_berkas(periode, only), len(rows), len(opds)
+    )

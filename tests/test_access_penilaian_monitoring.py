@@ -3,7 +3,8 @@
 
 Readers are the kurva's: the admin BKD, the auditor, the Sekda and the Bupati (every OPD), the
 admin OPD and the Kepala OPD (their OPD; another OPD answers 404); the others (pegawai, penilai,
-outsider) 403. Everything is read-only: POST answers 405.
+outsider) 403. Everything is read-only (POST answers 405) but the one URL that starts a background
+job preparing the late list (POST only: GET answers 405).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 import pytest
 from django.urls import URLPattern, reverse
 
+from opd.models import Pekerjaan
 from penilaian.views import monitoring
 from tests.penilaian_fixtures_monitoring import bulan_ini, keadaan
 from tests.test_access_opd import view_methods
@@ -71,6 +73,16 @@ CASES = [
     for role in ROLES
 ]
 
+# Starting a job: the readers are sent to the job's page (302), the others refused.
+POST_TABLE: list[tuple[str, Callable, dict[str, int]]] = [
+    ("pemantauan_terlambat_siapkan", _per, readers(302)),
+]
+POST_CASES = [
+    pytest.param(name, args, role, expected[role], id=f"{name}-{args.__name__[1:]}-{role}")
+    for name, args, expected in POST_TABLE
+    for role in ROLES
+]
+
 
 @pytest.mark.parametrize(("name", "args", "role", "expected"), CASES)
 def test_access(client, world, name, args, role, expected):
@@ -89,17 +101,39 @@ def test_access(client, world, name, args, role, expected):
         assert client.post(url).status_code == 405
 
 
+@pytest.mark.parametrize(("name", "args", "role", "expected"), POST_CASES)
+def test_post_access(client, world, name, args, role, expected):
+    state = _state(world)
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    url = reverse(f"penilaian:{name}", args=args(state))
+    response = client.post(url)
+    assert response.status_code == expected
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+    elif expected == 302:
+        job = Pekerjaan.objects.get(dibuat_oleh=getattr(world, role))
+        assert response["Location"] == reverse("opd:pekerjaan_detail", args=[job.pk])
+    else:
+        assert not Pekerjaan.objects.exists()
+    if role != "anonymous":
+        assert client.get(url).status_code == 405
+
+
 def _block() -> dict[str, URLPattern]:
     return {p.name: p for p in monitoring.urlpatterns}
 
 
 def test_every_url_has_a_row():
-    missing = set(_block()) - {name for name, *_ in TABLE}
+    missing = set(_block()) - {name for name, *_ in TABLE + POST_TABLE}
     assert not missing, f"URL tanpa baris di tabel akses: {sorted(missing)}"
 
 
-def test_no_url_accepts_post():
-    assert all((m := view_methods(p.callback)) is not None and "POST" not in m for p in _block().values())
+def test_only_the_job_starter_accepts_post():
+    posts = {name for name, *_ in POST_TABLE}
+    for name, p in _block().items():
+        methods = view_methods(p.callback)
+        assert methods is not None and (methods == {"POST"} if name in posts else "POST" not in methods), name
 
 
 def test_an_admin_opd_sees_only_their_opd_everywhere(client, world):

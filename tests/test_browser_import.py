@@ -50,6 +50,16 @@ def test_admin_bkd_imports_and_new_pegawai_logs_in(page: Page, live_server, worl
 
     page.check("#id_sandi_awal_nip")
     page.click("#btn-terapkan")
+    # The apply runs as a background job (issue #9 §1): its page shows the outcome and leads to the
+    # import's result page (the test backend runs the job before the redirect lands).
+    page.wait_for_url(re.compile(r"/pekerjaan/\d+/$"))
+    expect(page.locator("#pekerjaan-status")).to_have_text("Selesai")
+    expect(page.locator("#pekerjaan-pesan")).to_contain_text("3 pegawai baru")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.screenshot(path=screenshot_dir / f"impor_pekerjaan_{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.click("#pekerjaan-kembali")
     expect(page.locator(".alert-success").first).to_contain_text("3 pegawai baru")
     expect(page.locator("#impor-status")).to_have_text("Diterapkan")
     page.screenshot(path=screenshot_dir / "impor_diterapkan.png", full_page=True)
@@ -100,6 +110,8 @@ def test_admin_bkd_sees_kelas_warnings_and_the_browser_row_limit(
     expect(page.locator("#id_sandi_awal_nip")).not_to_be_checked()
     page.screenshot(path=screenshot_dir / "impor_peringatan_kelas.png", full_page=True)
     page.click("#btn-terapkan")
+    expect(page.locator("#pekerjaan-status")).to_have_text("Selesai")
+    page.click("#pekerjaan-kembali")
     expect(page.locator("#impor-status")).to_have_text("Diterapkan")
     page.goto(f"{live_server.url}/pegawai/impor/")
     expect(page.locator("tbody tr")).to_have_count(1)

@@ -1,9 +1,12 @@
 """The admin OPD's completion monitoring in Chromium: from the Beranda card to the OPD's progress,
 the chart, the names of who has not submitted (filtered by item and turn), and the download of
-who is late, which the test opens; then the admin BKD's regency overview. Screenshots at 1280 and 390 px under
+who is late, which the test opens; then the admin BKD's regency overview and the regency late list
+prepared as a background job. Screenshots at 1280 and 390 px under
 test-artifacts/screenshots/monitoring_*.png; at 390 px no page is wider than the window."""
 
 from __future__ import annotations
+
+import re
 
 import openpyxl
 import pytest
@@ -99,3 +102,16 @@ def test_admin_opd_monitoring_journey(page: Page, live_server, world, screenshot
     expect(page.locator("tr[data-opd]")).to_have_count(Opd.objects.count())
     expect(page.locator(".grafik-pemantauan svg text", has_text="★")).to_have_count(4)  # the pilots
     _shots(page, screenshot_dir, "bulan_bkd")
+
+    # The regency late list is prepared in the background (issue #9 §1): the job's page, then the file.
+    page.locator("#siapkan-terlambat").click()
+    page.wait_for_url(re.compile(r"/pekerjaan/\d+/$"))
+    expect(page.locator("#pekerjaan-status")).to_have_text("Selesai")
+    _shots(page, screenshot_dir, "terlambat_pekerjaan")
+    with page.expect_download() as info:
+        page.locator("#pekerjaan-unduh").click()
+    assert info.value.suggested_filename == f"terlambat-{per.tahun}-{per.bulan:02d}-SEMUA-OPD.xlsx"
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    ws = openpyxl.load_workbook(path).active
+    assert ws["B3"].value == f"Semua OPD ({Opd.objects.count()})"

@@ -6,6 +6,7 @@ test-artifacts/screenshots/tpp_skema_*.png; at 390 px no page is wider than the 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -81,7 +82,13 @@ def test_admin_bkd_prepares_the_tpp(page: Page, live_server, world, screenshot_d
     _shots(page, screenshot_dir, "presensi_pratinjau")
     assert not Presensi.objects.exists()
     page.get_by_role("button", name=f"Terapkan presensi {per.nama}").click()
-    expect(page.locator(".alert-success")).to_contain_text("2 pegawai (2 baru")
+    # The apply is a background job (issue #9 §1): its page ends with the counts.
+    expect(page.locator("#pekerjaan-status")).to_have_text("Selesai")
+    expect(page.locator("#pekerjaan-pesan")).to_contain_text("2 pegawai (2 baru")
+    _shots(page, screenshot_dir, "presensi_pekerjaan")
+    page.click("#pekerjaan-kembali")
+    expect(page.locator("#sudah-diterapkan")).to_be_visible()
+    page.goto(f"{live_server.url}{reverse('penilaian:tpp_presensi_list')}")
     expect(page.locator("#tabel-impor")).to_contain_text("rekap.csv")
     assert Presensi.objects.get(pegawai=world.pegawai).tl1 == 2
     _shots(page, screenshot_dir, "presensi_list")

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from opd.imports import build_plan, save_upload
-from opd.models import AuditLog, ImporPegawai, Pegawai
+from opd.models import AuditLog, ImporPegawai, Pegawai, Pekerjaan
 from tests.test_import_support import NIP_A, NIP_B, NIP_C, PENILAI_NIP, csv_bytes, db_counts, row, three_new
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,15 @@ def test_apply_happy_path_with_initial_password_and_audit(client, world):
     impor = _stored(world)
     client.force_login(world.admin_bkd)
     response = client.post(reverse("opd:impor_terapkan", args=[impor.pk]), {"sandi_awal_nip": "on"})
-    assert response.status_code == 302 and response.url == reverse("opd:impor_pratinjau", args=[impor.pk])
+    # The apply is a background job (issue #9 §1); the immediate test backend has run it already.
+    job = Pekerjaan.objects.get()
+    assert response.status_code == 302 and response.url == reverse("opd:pekerjaan_detail", args=[job.pk])
+    assert (job.status, job.persen, job.dibuat_oleh, job.jenis) == ("SELESAI", 100, world.admin_bkd, "impor_pegawai")
+    assert job.pesan.startswith("Impor diterapkan: 3 pegawai baru, 0 diperbarui, 0 tetap; 1 unit kerja baru,")
+    assert "3 pegawai baru masuk dengan NIP sebagai kata sandi" in job.pesan
+    page = client.get(response.url).content.decode()
+    result_url = reverse("opd:impor_pratinjau", args=[impor.pk])
+    assert job.pesan in page and f'href="{result_url}"' in page and "Lihat hasil impor" in page
     impor.refresh_from_db()
     assert impor.status == "DITERAPKAN" and impor.applied_at is not None
     assert impor.ringkasan["hasil"]["baru"] == 3 and impor.ringkasan["hasil"]["sandi_awal"] == 3
@@ -116,7 +124,7 @@ def test_apply_happy_path_with_initial_password_and_audit(client, world):
     log = AuditLog.objects.get(aksi="impor_pegawai_diterapkan")
     assert log.object_id == str(impor.pk) and log.opd_id is None and log.actor == world.admin_bkd
     assert log.perubahan["baru"] == [None, 3]
-    html = client.get(response.url).content.decode()
+    html = client.get(result_url).content.decode()
     assert "sudah diterapkan" in html and "NIP sebagai kata sandi" in html
 
 
@@ -170,8 +178,9 @@ def test_apply_twice_does_not_duplicate(client, world):
     client.post(reverse("opd:impor_terapkan", args=[impor.pk]))
     counts = db_counts()
     response = client.post(reverse("opd:impor_terapkan", args=[impor.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("opd:impor_pratinjau", args=[impor.pk])
     assert "sudah diterapkan sebelumnya" in response.content.decode()
-    assert db_counts() == counts
+    assert db_counts() == counts and Pekerjaan.objects.count() == 1
 
 
 def test_apply_fails_when_the_data_changed_since_the_preview(client, world):
@@ -180,7 +189,8 @@ def test_apply_fails_when_the_data_changed_since_the_preview(client, world):
     client.force_login(world.admin_bkd)
     before = db_counts()
     response = client.post(reverse("opd:impor_terapkan", args=[impor.pk]), follow=True)
-    assert "Impor gagal diterapkan" in response.content.decode()
+    assert "Impor gagal diterapkan karena data berubah: 1 kesalahan" in response.content.decode()
+    assert Pekerjaan.objects.get().status == "GAGAL"
     impor.refresh_from_db()
     assert impor.status == "GAGAL" and any("belum memiliki jabatan" in e for e in impor.ringkasan["errors"])
     assert db_counts() == before

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from opd.models import AuditLog
+from opd.models import AuditLog, Pekerjaan
 from penilaian.models import ImporPresensi, Presensi
 from penilaian.services import presensi as services
 from tests.conftest import make_pegawai
@@ -360,12 +360,18 @@ def test_upload_preview_apply_through_http(client, world, per, django_assert_max
     assert response.status_code == 200 and 'id="count-baru">3<' in response.text
     assert "rekap_maret.csv" in response.text
     response = client.post(preview + "terapkan/")
-    assert response.status_code == 302 and Presensi.objects.count() == 3
+    # The apply is a background job (issue #9 §1); the immediate test backend has run it already.
+    job = Pekerjaan.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("opd:pekerjaan_detail", args=[job.pk])
+    assert job.status == "SELESAI" and Presensi.objects.count() == 3
+    page = client.get(response["Location"]).text
+    assert "diterapkan: 3 pegawai (3 baru, 0 berubah, 0 tetap, 0 dihapus)" in page and f'href="{preview}"' in page
     impor = ImporPresensi.objects.get()
     assert ".." not in impor.berkas and impor.nama_berkas == "rekap_maret.csv"
     # A second POST of the same preview (double submit): refused cleanly, nothing duplicated.
     response = client.post(preview + "terapkan/", follow=True)
     assert "sudah diterapkan" in response.text and ImporPresensi.objects.count() == 1
+    assert Pekerjaan.objects.count() == 1
 
 
 def test_upload_with_errors_names_them_and_stores_nothing(client, world, per, media_root):

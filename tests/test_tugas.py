@@ -129,3 +129,15 @@ def test_through_the_database_queue_and_the_worker(client, world, bulan, setting
     # /healthz reports the queue: nothing waiting now.
     health = client.get("/healthz").json()
     assert (health["status"], health["antrean_menunggu"], health["antrean_tertua_detik"]) == ("ok", 0, None)
+
+
+def test_a_double_submit_gives_one_job(client, world, bulan, settings):  # noqa: F811
+    """While the first job waits in the queue, a second press leads to it instead of a new job."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    client.force_login(world.admin_bkd)
+    first, second = _siapkan(client, bulan), _siapkan(client, bulan)
+    job = Pekerjaan.objects.get()
+    assert job.status == "MENUNGGU" and first["Location"] == second["Location"]
+    client.force_login(world.auditor)  # another reader's press is their own job
+    _siapkan(client, bulan)
+    assert Pekerjaan.objects.count() == 2

@@ -34,6 +34,7 @@ from opd.imports.rencana import (
     build_plan,
 )
 from opd.imports.terapkan import (
+    SUDAH_DITERAPKAN,
     ImportFailed,
     ImportResult,
     SudahDiterapkan,
@@ -49,6 +50,7 @@ __all__ = [
     "MAX_PREVIEW_ROWS",
     "MAX_SANDI_AWAL",
     "REQUIRED",
+    "SUDAH_DITERAPKAN",
     "TEMPLATE_HEADER",
     "ImportFailed",
     "ImportFileError",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -25,6 +26,10 @@ from opd.imports.validasi import RowData
 from opd.models import AuditLog, ImporPegawai, Jabatan, Pegawai, UnitKerja
 
 BATCH = 1000
+# Rows written between two progress reports of a background apply (opd.pekerjaan.Pelapor): a
+# report is one UPDATE, so a few hundred rows each keeps them cheap and the bar moving.
+LAPOR_SETIAP = 500
+Lapor = Callable[[int, str], None]
 _PEGAWAI_FIELDS = [
     "nama", "gelar_depan", "gelar_belakang", "golongan", "email", "kedudukan_hukum", "jenis_asn",
     "opd", "unit", "jabatan", "diubah_pada",
@@ -41,6 +46,9 @@ class ImportFailed(Exception):
 
 class SudahDiterapkan(Exception):
     """The import was applied before; applying again does nothing."""
+
+
+SUDAH_DITERAPKAN = "Impor ini sudah diterapkan sebelumnya; tidak ada yang diubah."
 
 
 @dataclass
@@ -67,13 +75,19 @@ def apply_plan(
     sandi_awal_nip: bool = False,
     impor: ImporPegawai | None = None,
     alasan: str = "",
+    lapor: Lapor | None = None,
 ) -> ImportResult:
     """Re-validate against the database as it is now, then write everything or nothing.
+
+    `lapor(persen, langkah)` hears the progress (a background job's bar): once for the
+    re-validation, then every LAPOR_SETIAP pegawai written.
 
     New pegawai get an unusable password (an admin resets it) unless `sandi_awal_nip` is set and
     there are at most MAX_SANDI_AWAL of them: then their initial password is their NIP, and
     `wajib_ganti_sandi` makes them choose their own at the first login."""
     started = time.perf_counter()
+    lapor = lapor or (lambda persen, langkah: None)
+    lapor(2, "Memeriksa ulang berkas terhadap data saat ini")
     plan = build_plan(plan.data)
     if plan.errors:
         raise ImportFailed(plan.errors)
@@ -81,20 +95,38 @@ def apply_plan(
     now = timezone.now()
     alasan = alasan or (f"Impor berkas {impor.original_name}" if impor is not None else "Impor pegawai")
 
+    total = len(plan.baru) + len(plan.berubah)
+    lapor(30, f"Menulis unit kerja dan jabatan; {total} pegawai akan ditulis")
     unit_id = _write_units(plan)
     jabatan_baru = _write_positions(plan, unit_id)
+    ditulis = 0
+
+    def maju(n: int) -> None:
+        nonlocal ditulis
+        ditulis += n
+        lapor(35 + 60 * ditulis // max(total, 1), f"Menulis pegawai: {ditulis} dari {total}")
+
+    audit = {"by": by, "now": now, "alasan": alasan}
     new_pegawai = [Pegawai(nip=r.nip, dibuat_pada=now) for r in plan.baru]
-    for p, r in zip(new_pegawai, plan.baru, strict=True):
-        _fill(p, r, plan, unit_id, now)
-        p.password = make_password(r.nip if sandi_awal_nip else None)
-        # A password others know (the NIP) must be replaced at the first login (issue #6 §3).
-        p.wajib_ganti_sandi = sandi_awal_nip
-    Pegawai.objects.bulk_create(new_pegawai, batch_size=BATCH)
+    for start in range(0, len(new_pegawai), LAPOR_SETIAP):
+        end = start + LAPOR_SETIAP
+        pairs = list(zip(new_pegawai[start:end], plan.baru[start:end], strict=True))
+        for p, r in pairs:
+            _fill(p, r, plan, unit_id, now)
+            p.password = make_password(r.nip if sandi_awal_nip else None)
+            # A password others know (the NIP) must be replaced at the first login (issue #6 §3).
+            p.wajib_ganti_sandi = sandi_awal_nip
+        Pegawai.objects.bulk_create([p for p, _ in pairs], batch_size=BATCH)
+        _write_audit(plan, pairs, [], {}, **audit)
+        maju(len(pairs))
     changed = Pegawai.objects.in_bulk([c.pegawai_id for c in plan.berubah])
-    for c in plan.berubah:
-        _fill(changed[c.pegawai_id], c.row, plan, unit_id, now)
-    _update_rows(list(changed.values()), _PEGAWAI_FIELDS)
-    _write_audit(plan, new_pegawai, changed, by=by, now=now, alasan=alasan)
+    for start in range(0, len(plan.berubah), LAPOR_SETIAP):
+        chunk = plan.berubah[start : start + LAPOR_SETIAP]
+        for c in chunk:
+            _fill(changed[c.pegawai_id], c.row, plan, unit_id, now)
+        _update_rows([changed[c.pegawai_id] for c in chunk], _PEGAWAI_FIELDS)
+        _write_audit(plan, [], chunk, changed, **audit)
+        maju(len(chunk))
 
     result = ImportResult(
         baru=len(plan.baru),
@@ -199,15 +231,17 @@ def _actor(by: Pegawai | None) -> dict[str, Any]:
 
 def _write_audit(
     plan: ImportPlan,
-    new_pegawai: list[Pegawai],
+    new: list[tuple[Pegawai, RowData]],
+    berubah: list[Perubahan],
     changed: dict[int, Pegawai],
     *,
     by: Pegawai | None,
     now: Any,
     alasan: str,
 ) -> None:
-    """One audit row per new and per changed pegawai, in the shape of opd.audit.record, written in
-    bulk (record() would cost one INSERT per pegawai)."""
+    """One audit row per new pegawai (`new`: the created pegawai with its row) and per changed one
+    (`berubah`), in the shape of opd.audit.record, written in bulk (record() would cost one INSERT
+    per pegawai)."""
     ct = ContentType.objects.get_for_model(Pegawai)
     common = {**_actor(by), "waktu": now, "content_type": ct, "alasan": alasan}
 
@@ -223,8 +257,8 @@ def _write_audit(
             **common, aksi="pegawai_diimpor", object_id=str(p.pk), object_repr=str(p)[:255], opd_id=p.opd_id,
             perubahan={"jabatan": [None, plan.posisi[r.baris].nama], "OPD": [None, r.opd.nama]},
         )
-        for p, r in zip(new_pegawai, plan.baru, strict=True)
-    ] + [changed_row(c) for c in plan.berubah]  # fmt: skip
+        for p, r in new
+    ] + [changed_row(c) for c in berubah]  # fmt: skip
     AuditLog.objects.bulk_create(logs, batch_size=BATCH)
 
 
@@ -271,18 +305,21 @@ def _safe_name(name: str) -> str:
     return base[-100:]
 
 
-def terapkan_impor(impor: ImporPegawai, *, by: Pegawai | None, sandi_awal_nip: bool = False) -> ImportResult:
+def terapkan_impor(
+    impor: ImporPegawai, *, by: Pegawai | None, sandi_awal_nip: bool = False, lapor: Lapor | None = None
+) -> ImportResult:
     """Apply a previewed upload once: re-read the stored file, re-validate, write.
     Raises SudahDiterapkan on a second call and ImportFailed (status GAGAL) when the data no
-    longer validates."""
+    longer validates. The import's row stays locked until the commit, so a second apply waits
+    and then finds it applied."""
     with transaction.atomic():
         locked = ImporPegawai.objects.select_for_update().get(pk=impor.pk)
         if locked.status == ImporPegawai.Status.DITERAPKAN:
-            raise SudahDiterapkan("Impor ini sudah diterapkan sebelumnya; tidak ada yang diubah.")
+            raise SudahDiterapkan(SUDAH_DITERAPKAN)
         with locked.file.open("rb") as fh:
             data = fh.read()
         try:
-            result = apply_plan(ImportPlan(data=data), by=by, sandi_awal_nip=sandi_awal_nip, impor=locked)
+            result = apply_plan(ImportPlan(data=data), by=by, sandi_awal_nip=sandi_awal_nip, impor=locked, lapor=lapor)
         except ImportFailed as exc:
             failed = exc
         else:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ekinerja.tabel import angka
-from opd import imports
+from opd import imports, pekerjaan, tugas
 from opd.models import ImporPegawai, Pegawai
 
 MAX_ERRORS_SHOWN = 500
@@ -75,6 +75,11 @@ def impor_unggah(request: HttpRequest) -> HttpResponse:
 
 def impor_pratinjau(request: HttpRequest, pk: int) -> HttpResponse:
     impor = get_impor_for(request.user, pk)
+    berjalan = (
+        pekerjaan.aktif(tugas.JENIS_IMPOR, tugas.kunci_impor(impor))
+        if impor.status != ImporPegawai.Status.DITERAPKAN
+        else None
+    )
     ringkasan = impor.ringkasan or {}
     counts = ringkasan.get("counts", {})
     context = {
@@ -86,7 +91,9 @@ def impor_pratinjau(request: HttpRequest, pk: int) -> HttpResponse:
         "peringatan": ringkasan.get("peringatan", []),
         "hasil": ringkasan.get("hasil"),
         "errors": ringkasan.get("errors", []),
-        "can_apply": impor.status == ImporPegawai.Status.PRATINJAU,
+        "can_apply": impor.status == ImporPegawai.Status.PRATINJAU and berjalan is None,
+        "berjalan": berjalan,
+        "berjalan_milik_saya": berjalan is not None and berjalan.dibuat_oleh_id == request.user.pk,
         "sandi_awal_allowed": ringkasan.get("sandi_awal_allowed", False),
         "max_sandi_awal": imports.MAX_SANDI_AWAL,
         "max_rows": imports.MAX_PREVIEW_ROWS,
@@ -97,26 +104,18 @@ def impor_pratinjau(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def impor_terapkan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the apply as a background job (issue #9 §1: a province's file is minutes of writes)
+    and show its progress; a second press while it runs leads to the same job."""
     impor = get_impor_for(request.user, pk)
     form = TerapkanForm(request.POST)
     sandi_awal = form.is_valid() and form.cleaned_data["sandi_awal_nip"]
     try:
-        result = imports.terapkan_impor(impor, by=request.user, sandi_awal_nip=sandi_awal)
-    except imports.SudahDiterapkan as exc:
+        job = tugas.mulai_terapkan_impor(impor, by=request.user, sandi_awal_nip=sandi_awal)
+    except (imports.SudahDiterapkan, tugas.SedangDiterapkan) as exc:
         messages.info(request, str(exc))
-    except imports.ImportFailed as exc:
-        messages.error(request, f"Impor gagal diterapkan karena data berubah: {exc} Unggah ulang berkasnya.")
-    else:
-        sandi = (
-            f" {result.sandi_awal} pegawai baru masuk dengan NIP sebagai kata sandi dan wajib segera menggantinya."
-            if result.sandi_awal
-            else (" Pegawai baru belum dapat masuk sampai kata sandinya diatur ulang." if result.baru else "")
-        )
-        messages.success(
-            request,
-            f"Impor diterapkan: {result.baru} pegawai baru, {result.berubah} diperbarui, {result.tetap} tetap.{sandi}",
-        )
-    return redirect("opd:impor_pratinjau", pk=impor.pk)
+        return redirect("opd:impor_pratinjau", pk=impor.pk)
+    messages.success(request, f"Penerapan impor {impor.original_name} dimulai.")
+    return redirect("opd:pekerjaan_detail", pk=job.pk)
 
 
 LIST_COUNTS = ("baris", "baru", "berubah", "tetap", "tidak_ada")

@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,8 @@ KOLOM_BULAN = ("BULAN", "PERIODE")  # optional: when present it must name the mo
 HARI_KERJA_MAKS = 31
 _ORDER = {name: i for i, name in enumerate([*KOLOM, *KOLOM_BULAN])}
 HOOK = ("penilaian.services.tpp_bulan", "catat_perubahan")
+# Rows written between two progress reports of a background apply (opd.pekerjaan.Pelapor).
+LAPOR_SETIAP = 1000
 
 
 class PresensiError(PenilaianError):
@@ -374,22 +377,42 @@ class HasilPresensi:
     final: bool  # the month's TPP was final: adjustments were asked for
 
 
+def sudah_diterapkan(periode: Periode, sha256: str) -> SudahDiterapkan | None:
+    """The refusal when this file is the month's figures already (its latest import)."""
+    sebelumnya = impor_terakhir(periode)
+    if sebelumnya is None or sebelumnya.sha256 != sha256:
+        return None
+    return SudahDiterapkan(
+        f"Berkas ini sudah diterapkan sebagai presensi {periode.nama} "
+        f"({timezone.localtime(sebelumnya.diimpor_pada):%d-%m-%Y %H.%M}); tidak ada yang berubah."
+    )
+
+
 @transaction.atomic
-def terapkan(periode: Periode, data: bytes, nama_berkas: str, *, by: Pegawai | None, berkas: str = "") -> HasilPresensi:
+def terapkan(
+    periode: Periode,
+    data: bytes,
+    nama_berkas: str,
+    *,
+    by: Pegawai | None,
+    berkas: str = "",
+    lapor: Callable[[int, str], None] | None = None,
+) -> HasilPresensi:
     """Replace the month's attendance with the file's, all or nothing. Concurrent imports of one
-    month serialise on the period row; the same file applied twice is refused the second time."""
+    month serialise on the period row; the same file applied twice is refused the second time.
+    `lapor(persen, langkah)` hears the progress (a background job's bar) every LAPOR_SETIAP rows."""
+    lapor = lapor or (lambda persen, langkah: None)
     if by is not None and not (by.is_superuser or by.is_admin_bkd):
         raise PenilaianError("Hanya admin BKD yang dapat mengimpor presensi.")
     Periode.objects.select_for_update().filter(pk=periode.pk).first()
+    lapor(5, "Memeriksa ulang berkas presensi")
     plan = rencana(periode, data)
     if plan.errors:
         raise PresensiError(plan.errors)
+    sudah = sudah_diterapkan(periode, plan.sha256)
+    if sudah is not None:
+        raise sudah
     sebelumnya = impor_terakhir(periode)
-    if sebelumnya is not None and sebelumnya.sha256 == plan.sha256:
-        raise SudahDiterapkan(
-            f"Berkas ini sudah diterapkan sebagai presensi {periode.nama} "
-            f"({timezone.localtime(sebelumnya.diimpor_pada):%d-%m-%Y %H.%M}); tidak ada yang berubah."
-        )
     impor = ImporPresensi.objects.create(
         periode=periode,
         berkas=berkas[:255],
@@ -399,11 +422,16 @@ def terapkan(periode: Periode, data: bytes, nama_berkas: str, *, by: Pegawai | N
         menggantikan=sebelumnya,
         diimpor_oleh=by if by is not None and by.pk else None,
     )
+    lapor(35, f"Mengganti presensi {periode.nama}: {len(plan.rows)} pegawai")
     Presensi.objects.filter(periode=periode).delete()
-    Presensi.objects.bulk_create(
-        [Presensi(periode=periode, pegawai_id=r.pegawai_id, impor=impor, **r.nilai) for r in plan.rows],
-        batch_size=1000,
-    )
+    for start in range(0, len(plan.rows), LAPOR_SETIAP):
+        chunk = plan.rows[start : start + LAPOR_SETIAP]
+        Presensi.objects.bulk_create(
+            [Presensi(periode=periode, pegawai_id=r.pegawai_id, impor=impor, **r.nilai) for r in chunk],
+            batch_size=1000,
+        )
+        ditulis = start + len(chunk)
+        lapor(40 + 55 * ditulis // len(plan.rows), f"Menulis presensi: {ditulis} dari {len(plan.rows)} pegawai")
     counts = plan.counts()
     alasan = f"Impor presensi {periode.nama} dari berkas {impor.nama_berkas}" + (
         f" (menggantikan impor {timezone.localtime(sebelumnya.diimpor_pada):%d-%m-%Y %H.%M})" if sebelumnya else ""

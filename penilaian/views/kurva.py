@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from ekinerja.replika import laporan
 from opd.models import Opd, Pegawai
 from penilaian.models import Periode
 from penilaian.rules import CapaianOrganisasi
@@ -119,6 +120,7 @@ def kurva(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@laporan
 def kurva_bulan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     _require_pembaca(request.user)
     periode = get_periode(tahun, bulan)
@@ -209,6 +211,7 @@ def _fetch(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> tuple[P
 
 
 @require_safe
+@laporan
 def kurva_opd_view(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     periode, opd = _fetch(request, tahun, bulan, opd_pk)
     return _render_opd(request, periode, opd)

@@ -9,16 +9,19 @@ pimpinan (Kepala OPD or an active Plt/Plh of it; the Sekda and the Bupati) their
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from ekinerja.replika import laporan
 from opd.models import Opd, Pegawai
-from penilaian.exports_monitoring import nama_berkas, tulis_terlambat
+from penilaian import tugas
+from penilaian.exports_monitoring import nama_berkas, terlambat_untuk, tulis_terlambat
 from penilaian.models import Periode
 from penilaian.services import monitoring as services
 from penilaian.services._common import periode_sekarang
@@ -110,6 +113,7 @@ def pemantauan(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@laporan
 def pemantauan_bulan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     periode = _bulan(request, tahun, bulan)
     rows = services.capaian_per_opd(periode, services.opd_dipantau(request.user))
@@ -152,6 +156,7 @@ def _pilihan(capaian: services.Capaian, item: str) -> tuple[list[dict], list[tup
 
 
 @require_safe
+@laporan
 def pemantauan_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     periode = _bulan(request, tahun, bulan)
     opd = get_opd_pantau_for(request.user, opd_pk)
@@ -194,18 +199,33 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 
 @require_safe
+@laporan
 def pemantauan_terlambat(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     """Every OPD the viewer monitors: all of them for the admin BKD, their own for an admin OPD."""
     periode = _bulan(request, tahun, bulan)
-    opds = list(services.opd_dipantau(request.user))
-    semua = request.user.can_read_all()
-    lingkup = f"Semua OPD ({len(opds)})" if semua else "; ".join(o.nama for o in opds)
-    rows = services.daftar_terlambat(periode, opds)
-    only = opds[0] if len(opds) == 1 else None
-    return _xlsx(tulis_terlambat(periode, rows, lingkup=lingkup), nama_berkas(periode, only))
+    berkas = terlambat_untuk(periode, request.user)
+    return _xlsx(berkas.data, berkas.nama)
+
+
+@require_POST
+def pemantauan_terlambat_siapkan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
+    """The same file as `pemantauan_terlambat`, prepared by a background job whose page shows the
+    progress and then the download (its starter's only)."""
+    from opd import pekerjaan
+
+    periode = _bulan(request, tahun, bulan)
+    job = pekerjaan.jalankan(
+        tugas.ekspor_terlambat, periode.tahun, periode.bulan, request.user.pk, jenis="ekspor_terlambat",
+        judul=f"Daftar terlambat {periode.nama}", by=request.user, kunci=f"terlambat:{periode.pk}",
+        parameter={"kembali": reverse("penilaian:pemantauan_bulan", args=[periode.tahun, periode.bulan]),
+                   "kembali_label": f"Kembali ke pemantauan {periode.nama}"},
+    )  # fmt: skip
+    messages.success(request, f"Daftar terlambat {periode.nama} sedang disiapkan.")
+    return redirect("opd:pekerjaan_detail", pk=job.pk)
 
 
 @require_safe
+@laporan
 def pemantauan_opd_terlambat(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     periode = _bulan(request, tahun, bulan)
     opd = get_opd_pantau_for(request.user, opd_pk)
@@ -217,6 +237,11 @@ urlpatterns = [
     path("pemantauan/", pemantauan, name="pemantauan"),
     path("pemantauan/<int:tahun>/<int:bulan>/", pemantauan_bulan, name="pemantauan_bulan"),
     path("pemantauan/<int:tahun>/<int:bulan>/terlambat.xlsx", pemantauan_terlambat, name="pemantauan_terlambat"),
+    path(
+        "pemantauan/<int:tahun>/<int:bulan>/terlambat/siapkan/",
+        pemantauan_terlambat_siapkan,
+        name="pemantauan_terlambat_siapkan",
+    ),
     path("pemantauan/<int:tahun>/<int:bulan>/opd/<int:opd_pk>/", pemantauan_opd, name="pemantauan_opd"),
     path(
         "pemantauan/<int:tahun>/<int:bulan>/opd/<int:opd_pk>/terlambat.xlsx",

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from ekinerja.replika import laporan
 from opd.models import Opd, Pegawai
 from penilaian.models import Periode
 from penilaian.services import kurva as kurva_services
@@ -145,6 +146,7 @@ def _render_bulan(request: HttpRequest, periode: Periode, *, form: FinalForm | N
 
 
 @require_safe
+@laporan
 def tpp_bulan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     _require_pembaca(request.user)
     return _render_bulan(request, _periode(tahun, bulan))
@@ -171,6 +173,7 @@ def tpp_finalkan(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
                 tugas.finalkan_tpp, periode.tahun, periode.bulan, request.user.pk, jenis="finalkan_tpp",
                 judul=f"Finalisasi TPP {periode.nama}", by=request.user,
                 parameter={"tahun": periode.tahun, "bulan": periode.bulan, "kembali": kembali},
+                kunci=f"tpp:{periode.tahun}-{periode.bulan}",
             )  # fmt: skip
             messages.success(request, f"Finalisasi TPP {periode.nama} dimulai.")
             return redirect("opd:pekerjaan_detail", pk=job.pk)
@@ -185,6 +188,7 @@ def _tanpa_catatan(keterangan: str, catatan: tuple[str, ...]) -> str:
 
 
 @require_safe
+@laporan
 def tpp_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     _require_pembaca(request.user)
     periode = _periode(tahun, bulan)
@@ -210,6 +214,7 @@ def tpp_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpRe
 
 
 @require_safe
+@laporan
 def tpp_pegawai(request: HttpRequest, tahun: int, bulan: int, pegawai_pk: int) -> HttpResponse:
     periode = _periode(tahun, bulan)
     pegawai = get_rincian_for(request.user, periode, pegawai_pk)

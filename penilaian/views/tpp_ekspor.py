@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_POST, require_safe
 
+from ekinerja.replika import laporan
 from opd.models import Opd, Pegawai
 from penilaian.ekspor_tpp import alasan_tidak_bisa_diekspor, nama_berkas, tulis_xlsx
 from penilaian.models import Periode
@@ -70,6 +71,7 @@ def _unduh(request: HttpRequest, periode: Periode, opd: Opd | None) -> HttpRespo
 
 
 @require_safe
+@laporan
 def unduh_xlsx(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
     if not boleh_unduh_kabupaten(request.user):
         raise Http404("Halaman tidak ditemukan.")
@@ -95,12 +97,13 @@ def siapkan_xlsx(request: HttpRequest, tahun: int, bulan: int) -> HttpResponse:
         return redirect("penilaian:tpp_bulan", tahun=tahun, bulan=bulan)
     job = pekerjaan.jalankan(
         tugas.ekspor_tpp, tahun, bulan, None, jenis="ekspor_tpp", judul=f"Excel TPP {periode.nama} (semua OPD)",
-        by=request.user, parameter={"tahun": tahun, "bulan": bulan},
+        by=request.user, parameter={"tahun": tahun, "bulan": bulan}, kunci=f"tpp:{tahun}-{bulan}",
     )  # fmt: skip
     return redirect("opd:pekerjaan_detail", pk=job.pk)
 
 
 @require_safe
+@laporan
 def unduh_xlsx_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpResponse:
     opd = get_opd_unduh_for(request.user, opd_pk)
     return _unduh(request, get_periode(tahun, bulan), opd)

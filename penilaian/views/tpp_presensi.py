@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ekinerja.tabel import angka, size_error
 from opd import imports
 from opd.models import Pegawai
+from penilaian import tugas
 from penilaian.models import ImporPresensi, Periode, Presensi
 from penilaian.services import presensi as services
 from penilaian.services._common import PenilaianError
@@ -136,6 +137,7 @@ def presensi_pratinjau(request: HttpRequest, tahun: int, bulan: int, sha: str) -
     data, nama, _path = _stored(periode, sha)
     plan = services.rencana(periode, data)
     sebelumnya = services.impor_terakhir(periode)
+    berjalan = tugas.presensi_berjalan(periode)
     return render(
         request,
         "penilaian/tpp_presensi_pratinjau.html",
@@ -153,6 +155,8 @@ def presensi_pratinjau(request: HttpRequest, tahun: int, bulan: int, sha: str) -
             .order_by("pegawai__nama"),
             "sebelumnya": sebelumnya,
             "sudah": sebelumnya is not None and sebelumnya.sha256 == sha,
+            "berjalan": berjalan,
+            "berjalan_milik_saya": berjalan is not None and berjalan.dibuat_oleh_id == request.user.pk,
             "final": hasattr(periode, "tpp") and periode.tpp.is_final,
         },
     )
@@ -160,32 +164,21 @@ def presensi_pratinjau(request: HttpRequest, tahun: int, bulan: int, sha: str) -
 
 @require_POST
 def presensi_terapkan(request: HttpRequest, tahun: int, bulan: int, sha: str) -> HttpResponse:
+    """Start the apply as a background job (issue #9 §1: a province's month is 100,000 rows) and
+    show its progress; a second press while it runs leads to the same job."""
     _require_pengelola(request.user)
     periode = _get_periode(tahun, bulan)
-    data, nama, relpath = _stored(periode, sha)
+    _stored(periode, sha)
     try:
-        hasil = services.terapkan(periode, data, nama, by=request.user, berkas=relpath)
+        job = tugas.mulai_impor_presensi(periode, sha, by=request.user)
     except services.SudahDiterapkan as exc:
         messages.info(request, str(exc))
-    except services.PresensiError as exc:
-        messages.error(request, f"Impor presensi gagal diterapkan: {exc} Periksa pratinjau di bawah.")
-        return redirect("penilaian:tpp_presensi_pratinjau", tahun=tahun, bulan=bulan, sha=sha)
+        return redirect("penilaian:tpp_presensi_list")
     except PenilaianError as exc:
         messages.error(request, str(exc))
         return redirect("penilaian:tpp_presensi_pratinjau", tahun=tahun, bulan=bulan, sha=sha)
-    else:
-        c = hasil.counts
-        extra = (
-            " TPP bulan ini sudah final: angka finalnya tetap, selisihnya dicatat sebagai penyesuaian."
-            if hasil.final
-            else ""
-        )
-        messages.success(
-            request,
-            f"Presensi {periode.nama} diterapkan: {c['baris']} pegawai ({c['baru']} baru, {c['berubah']} berubah, "
-            f"{c['tetap']} tetap, {c['dihapus']} dihapus).{extra}",
-        )
-    return redirect("penilaian:tpp_presensi_list")
+    messages.success(request, f"Penerapan presensi {periode.nama} dimulai.")
+    return redirect("opd:pekerjaan_detail", pk=job.pk)
 
 
 @require_safe

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
+from ekinerja.replika import laporan
 from skp.pohon import Node, RhkRow, build_matriks, build_pohon, pohon_opds
 
 
@@ -68,6 +69,7 @@ def tahun_from(request: HttpRequest) -> int:
 
 
 @require_safe
+@laporan
 def pohon(request: HttpRequest) -> HttpResponse:
     """Admin BKD/auditor: any OPD; admin OPD: theirs; Kepala OPD (or its Plt): their OPD.
     An OPD the user cannot see answers 404; a user with none gets their matriks instead."""
