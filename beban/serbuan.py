@@ -23,6 +23,7 @@ import argparse
 import csv
 import datetime
 import json
+import math
 import os
 import shlex
 import signal
@@ -266,6 +267,28 @@ def galat_per_waktu(path: Path) -> list[tuple[float, float, str, str, str]]:
     return hasil
 
 
+def _p(urut: list[float], q: float) -> float:
+    """Nearest-rank percentile of a sorted list."""
+    return urut[max(0, math.ceil(q * len(urut)) - 1)] if urut else 0.0
+
+
+def persentil_fase(path: Path, batas: float) -> dict:
+    """p50/p95/p99 of the requests begun before and after `batas` (the last user's arrival)."""
+    naik, penuh, jenis = [], [], {}
+    with path.open(newline="") as f:
+        for t, nama, ms_, _, _ in csv.reader(f):
+            (naik if float(t) < batas else penuh).append(float(ms_))
+            if float(t) >= batas:
+                jenis.setdefault(nama, []).append(float(ms_))
+
+    def teks(v: list[float]) -> str:
+        v = sorted(v)
+        return f"{len(v)} permintaan, p50 {ms(_p(v, 0.5))} ms, p95 {ms(_p(v, 0.95))} ms, p99 {ms(_p(v, 0.99))} ms"
+
+    return {"naik": teks(naik), "penuh": teks(penuh), "p95": _p(sorted(penuh), 0.95),
+            "per_jenis": [(n, teks(v)) for n, v in sorted(jenis.items())]}  # fmt: skip
+
+
 def pisah_galat(galat: list[tuple], awal: float, akhir: float) -> tuple[list[tuple], list[tuple]]:
     """Failed requests (start, end, …) in flight at any moment of [awal, akhir], and the others."""
     di_dalam = [g for g in galat if g[0] <= akhir and g[1] >= awal]
@@ -399,8 +422,12 @@ def main() -> int:
             die(f"gunicorn tidak menjawab /healthz (lihat {out / 'gunicorn.log'}).")
         pid_awal = gunicorn.pid
         laju = a.laju or max(1.0, a.pengguna / 10)
+        # The users arrive over `naik` seconds; then all of them work together for --durasi seconds.
+        naik = math.ceil(a.pengguna / laju)
         say(f"Sebelum serbuan: {beban()}")
-        say(f"Locust: {a.pengguna} pengguna, {laju:g}/detik, {a.durasi} s ke {base}")
+        say(
+            f"Locust: {a.pengguna} pengguna datang dalam {naik} s ({laju:g}/detik), lalu {a.durasi} s bersama, ke {base}"
+        )
         jurnal, permintaan = out / "jurnal.jsonl", out / "permintaan.csv"
         for f in (jurnal, permintaan):
             f.write_text("")
@@ -416,13 +443,13 @@ def main() -> int:
         t0 = time.time()
         locust = mulai(
             [str(BIN / "locust"), "-f", str(ROOT / "beban" / "locustfile.py"), "--headless", "-u", str(a.pengguna),
-             "-r", f"{laju:g}", "-t", f"{a.durasi}s", "--host", base, "--csv", str(out / "locust"),
+             "-r", f"{laju:g}", "-t", f"{naik + a.durasi}s", "--host", base, "--csv", str(out / "locust"),
              "--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING"],
             env_locust, out / "locust.log",
         )  # fmt: skip
         waktu_restart = {}
         if a.restart:
-            time.sleep(max(0.0, (a.restart_pada or a.durasi / 2) - (time.time() - t0)))
+            time.sleep(max(0.0, (a.restart_pada or naik + a.durasi / 2) - (time.time() - t0)))
             say(f"PostgreSQL dihentikan: {shlex.join(stop_cmd)}")
             waktu_restart["stop"] = time.time()
             subprocess.run(stop_cmd, check=True)
@@ -455,7 +482,7 @@ def main() -> int:
     putusan: list[tuple[str, bool, str]] = []
     print(f"\nSerbuan {json.loads(rencana.read_text())['run']}: {a.pengguna} pengguna, {t1 - t0:.0f} s; "
           f"gunicorn {a.workers}×{a.threads} gthread; PostgreSQL {'dimulai ulang' if a.restart else 'tetap'}.")  # fmt: skip
-    baris, total = tabel_locust(out / "locust_stats.csv", t1 - t0)
+    _, total = tabel_locust(out / "locust_stats.csv", t1 - t0)
     n_permintaan = int(total["Request Count"]) or 1
     cpu_g = cpu_akhir[0] - cpu_awal[0]
     cpu_pg = None if cpu_akhir[1] is None or pg_pid is None else cpu_akhir[1] - cpu_awal[1]
@@ -466,10 +493,17 @@ def main() -> int:
           + (f"; PostgreSQL {cpu_pg:.0f} s ({cpu_pg / n_permintaan * 1000:.0f} ms per permintaan)" if cpu_pg else "")
           + f"; locust {cpu_locust:.0f} s; proses lain di mesin {cpu_m - cpu_g - (cpu_pg or 0) - cpu_locust:.0f} s.")  # fmt: skip
     galat = galat_per_waktu(permintaan)
-    p95 = float(total["95%"])
-    lambat = [r["Name"] for r in baris if float(r["95%"]) >= TARGET_P95_MS]
-    putusan.append((f"p95 semua permintaan < {TARGET_P95_MS} ms", p95 < TARGET_P95_MS,
-                    f"{ms(p95)} ms" + (f"; per jenis di atas target: {', '.join(lambat)}" if lambat else "")))  # fmt: skip
+    # The target is for the users working together: the requests begun after the last one arrived.
+    # (The arrival itself is printed too: every arriving user logs in at once.)
+    with permintaan.open(newline="") as f:
+        mulai_req = min((float(r[0]) for r in csv.reader(f)), default=t0)
+    fase = persentil_fase(permintaan, mulai_req + naik)
+    print(f"\nKedatangan (detik 0–{naik}): {fase['naik']}.")
+    print(f"Semua {a.pengguna} pengguna aktif (detik {naik} sampai akhir): {fase['penuh']}.")
+    for nama, teks in fase["per_jenis"]:
+        print(f"   {nama:<22} {teks}")
+    putusan.append((f"p95 dengan {a.pengguna} pengguna aktif < {TARGET_P95_MS} ms", fase["p95"] < TARGET_P95_MS,
+                    f"{ms(fase['p95'])} ms (seluruh putaran termasuk kedatangan: {ms(float(total['95%']))} ms)"))  # fmt: skip
     if a.restart:
         jendela = pemantau.jendela_503()
         print(f"\nPostgreSQL: stop {jam(waktu_restart['stop'])} (mati {jam(waktu_restart['mati'])}), "
