@@ -502,7 +502,10 @@ def main() -> int:
     print(f"Semua {a.pengguna} pengguna aktif (detik {naik} sampai akhir): {fase['penuh']}.")
     for nama, teks in fase["per_jenis"]:
         print(f"   {nama:<22} {teks}")
-    putusan.append((f"p95 dengan {a.pengguna} pengguna aktif < {TARGET_P95_MS} ms", fase["p95"] < TARGET_P95_MS,
+    # With the restart the issue asks only that nothing acknowledged is lost: the p95 then holds the
+    # requests that waited out the outage, and is printed as information (CATAT), not judged.
+    putusan.append((f"p95 dengan {a.pengguna} pengguna aktif < {TARGET_P95_MS} ms",
+                    None if a.restart else fase["p95"] < TARGET_P95_MS,
                     f"{ms(fase['p95'])} ms (seluruh putaran termasuk kedatangan: {ms(float(total['95%']))} ms)"))  # fmt: skip
     if a.restart:
         jendela = pemantau.jendela_503()
@@ -557,9 +560,9 @@ def main() -> int:
 
     print("\nPutusan:")
     for nama, lulus, rincian in putusan:
-        print(f"  {'LULUS' if lulus else 'GAGAL'}  {nama}: {rincian}")
+        print(f"  {'CATAT' if lulus is None else 'LULUS' if lulus else 'GAGAL'}  {nama}: {rincian}")
     print(f"(Berkas: {out}: laporan.txt, locust_stats.csv, permintaan.csv, jurnal.jsonl, rencana.json, gunicorn.log)")
-    return 0 if all(lulus for _, lulus, _ in putusan) else 1
+    return 0 if all(lulus is not False for _, lulus, _ in putusan) else 1
 
 
 if __name__ == "__main__":
