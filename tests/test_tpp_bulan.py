@@ -24,7 +24,7 @@ from penilaian.services import alur
 from penilaian.services import tpp_bulan as services
 from penilaian.services.tpp_bulan import TppError
 from tests.penilaian_fixtures_admin import periode, periode_berjalan, staf_opd
-from tests.penilaian_fixtures_tpp import bulan_berikut, bulan_tpp, evaluasi, presensi, skema
+from tests.penilaian_fixtures_tpp import bulan_berikut, bulan_tpp, evaluasi, hukdis, presensi, skema
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -476,7 +476,8 @@ def test_queries_do_not_grow_with_pegawai_or_months(client, world, django_assert
     assert [_queries(client, u) for u in pages] == small
     with django_assert_max_num_queries(17):
         client.get(pages[0])
-    with django_assert_max_num_queries(15):
+    # The OPD page: its totals grouped and one page of rows computed (issue #9).
+    with django_assert_max_num_queries(19):
         client.get(pages[1])
     with django_assert_max_num_queries(16):
         client.get(pages[2])
@@ -528,3 +529,91 @@ def test_opd_page_shows_rows_by_page_with_the_whole_opd_total(client, world, mon
     assert data.jumlah == total
     assert all(f"Rp {total:,}".replace(",", ".") in html for html in halaman)
     assert "page=2" in halaman[0]
+
+
+# The OPD page: totals grouped, the shown page's rows only (issue #9) ----------------------------------
+
+
+def _sama_dengan_baris(isi, penuh) -> None:
+    """The OPD page's figures equal `data_bulan`'s rows of the OPD: the totals, and every row in
+    its order, sliced page by page as the page slices them."""
+    assert (isi.jumlah_pegawai, isi.belum_final, isi.jumlah, isi.penyesuaian) == (
+        len(penuh.baris), sum(1 for r in penuh.baris if r.catatan_belum_final), penuh.jumlah, penuh.penyesuaian,
+    )  # fmt: skip
+    for awal in range(0, len(penuh.baris) + 2, 2):
+        assert list(isi.baris[awal : awal + 2]) == list(penuh.baris[awal : awal + 2])
+
+
+def test_opd_page_totals_from_grouped_rows_equal_the_rows(world):
+    """An open month's OPD page reads its totals grouped (`ringkasan_bulan` for that OPD) and
+    computes rows a page at a time: equal to `data_bulan`'s rows of the OPD with every case of the
+    fixture (hukdis, Tugas Belajar, no besaran, no attendance, a pegawai moved to another OPD
+    today, no kelas, an adjustment recorded in the month), and a final month reads its frozen rows."""
+    from opd.models import Jabatan, JenisJabatan
+
+    b = bulan_tpp(world)
+    tanpa_kelas = Jabatan.objects.create(nama="Pelaksana Baru", jenis=JenisJabatan.PELAKSANA, opd=world.opd)
+    for i, p in enumerate(staf_opd(world.opd, 3)):
+        Pegawai.objects.filter(pk=p.pk).update(jabatan=tanpa_kelas)
+        if i:
+            evaluasi(p, b.per, "DINILAI", predikat="BAIK", kelas=None)
+    for opd in (world.opd, world.other_opd):
+        penuh = services.data_bulan(b.per, opd=opd).opd[0]
+        isi = services.tpp_opd_bulan(b.per, opd)
+        assert not isi.final and isinstance(isi.baris, services.BarisBerhalaman)
+        _sama_dengan_baris(isi, penuh)
+    penuh = services.data_bulan(b.per, opd=world.opd).opd[0]
+    nips = [r.nip for r in penuh.baris]
+    assert {world.pegawai.nip, world.kepala.nip, world.pegawai2.nip, b.kelas9.nip} <= set(nips)
+    assert penuh.baris[-1].kelas_jabatan is None and penuh.baris[0].kelas_jabatan == 14
+    assert world.pegawai2.nip not in {r.nip for r in services.tpp_opd_bulan(b.per, world.other_opd).baris[0:99]}
+
+    # Final: the frozen rows; the next (open) month shows the adjustment recorded there.
+    services.finalkan_bulan(b.per, by=world.admin_bkd)
+    isi = services.tpp_opd_bulan(b.per, world.opd)
+    assert isi.final and isi.baris == services.data_bulan(b.per, opd=world.opd).opd[0].baris
+    nxt = bulan_berikut(b.per)
+    if not SkemaTpp.objects.filter(tahun=nxt.tahun).exists():
+        skema(nxt.tahun, world.admin_bkd)
+    Evaluasi.objects.filter(pk=b.ev["pegawai"].pk).update(predikat="KURANG")
+    assert services.catat_perubahan(b.per, [world.pegawai.pk], "Dinilai ulang")
+    isi = services.tpp_opd_bulan(nxt, world.opd)
+    assert not isi.final and len(isi.penyesuaian) == 1
+    _sama_dengan_baris(isi, services.data_bulan(nxt, opd=world.opd).opd[0])
+
+
+def test_opd_page_computes_only_its_page_in_the_same_queries_at_any_size(client, world, monkeypatch):
+    """A page of an OPD of five and of an OPD grown by thirty pegawai: the same number of queries,
+    and only the shown page's rows computed (never the whole OPD)."""
+    from penilaian.views import tpp_bulan as views
+
+    b = bulan_tpp(world)
+    monkeypatch.setattr(views, "BARIS_PER_HALAMAN", 2)
+    dihitung: list[int] = []
+    hitung = services.hitung_bulan
+
+    def mencatat(*args, **kw):
+        rows = hitung(*args, **kw)
+        dihitung.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(services, "hitung_bulan", mencatat)
+    client.force_login(world.admin_bkd)
+    url = _url("tpp_opd", b.per, world.opd.pk)
+    kecil = [_queries(client, f"{url}?page={n}") for n in (1, 2)]
+    for i, p in enumerate(staf_opd(world.opd, 30)):
+        if i % 3:
+            evaluasi(p, b.per, "DINILAI" if i % 2 else "DIKIRIM", predikat="BAIK")
+        if i % 4:
+            presensi(b.per, p, tl1=i % 3)
+        if i % 7 == 0:
+            hukdis(p, b.per, world.admin_bkd, nomor=f"800/{i}/2026")
+    dihitung.clear()
+    assert [_queries(client, f"{url}?page={n}") for n in (1, 2)] == kecil
+    assert dihitung == [2, 2]
+    html = client.get(url, {"page": 2}).content.decode()
+    penuh = services.data_bulan(b.per, opd=world.opd).opd[0]
+    assert len(penuh.baris) > 30 and f"seluruh OPD ({len(penuh.baris)} pegawai)" in html
+    assert f"Rp {penuh.jumlah:,}".replace(",", ".") in html
+    shown = [r for r in penuh.baris if f'data-nip="{r.nip}"' in html.split('id="tpp-penyesuaian"')[0]]
+    assert shown == list(penuh.baris[2:4]) and "<td>3</td>" in html

@@ -278,7 +278,19 @@ def _hitung(
     )  # fmt: skip
 
 
-def _tanpa_evaluasi(periode: Periode, opd: Opd | None) -> QuerySet[Pegawai]:
+def _evaluasi_bulan(periode: Periode, opd_ids: list[int] | None) -> QuerySet[Evaluasi]:
+    """The month's result evaluations counted (not NON_ASN), of the OPDs `opd_ids` (by the
+    snapshot's OPD, today's without one) or of every OPD."""
+    evs = Evaluasi.objects.filter(periode=periode, hasil_bulan=True).exclude(
+        pegawai__jenis_asn=Pegawai.JenisAsn.NON_ASN
+    )
+    if opd_ids is not None:
+        evs = evs.filter(Q(snap_opd__in=opd_ids) | Q(snap_opd__isnull=True, pegawai__opd__in=opd_ids))
+    return evs
+
+
+def _tanpa_evaluasi(periode: Periode, opd_ids: list[int] | None) -> QuerySet[Pegawai]:
+    """The ASN in the month without a result evaluation (counted by today's data)."""
     tanpa = (
         Pegawai.objects.asn()
         .filter(opd__isnull=False)
@@ -286,19 +298,15 @@ def _tanpa_evaluasi(periode: Periode, opd: Opd | None) -> QuerySet[Pegawai]:
         .exclude(jabatan__jenis=JenisJabatan.PEJABAT_NEGARA)
         .exclude(Exists(Evaluasi.objects.filter(periode=periode, hasil_bulan=True, pegawai_id=OuterRef("pk"))))
     )
-    return tanpa.filter(opd=opd) if opd is not None else tanpa
+    return tanpa.filter(opd__in=opd_ids) if opd_ids is not None else tanpa
 
 
 def _orang_bulan(periode: Periode, *, opd: Opd | None = None, pegawai_ids: Iterable[int] | None = None) -> list[_Orang]:
     """Who is in the month (two queries): the result evaluations' snapshots, then the ASN without
     one by today's data."""
     ids = list(pegawai_ids) if pegawai_ids is not None else None
-    evs = Evaluasi.objects.filter(periode=periode, hasil_bulan=True).exclude(
-        pegawai__jenis_asn=Pegawai.JenisAsn.NON_ASN
-    )
-    tanpa = _tanpa_evaluasi(periode, opd)
-    if opd is not None:
-        evs = evs.filter(Q(snap_opd=opd) | Q(snap_opd__isnull=True, pegawai__opd=opd))
+    opd_ids = [opd.pk] if opd is not None else None
+    evs, tanpa = _evaluasi_bulan(periode, opd_ids), _tanpa_evaluasi(periode, opd_ids)
     if ids is not None:
         evs, tanpa = evs.filter(pegawai_id__in=ids), tanpa.filter(pk__in=ids)
     result = []
@@ -396,12 +404,13 @@ def tpp_bulan_of(periode: Periode) -> TppBulan | None:
     return TppBulan.objects.select_related("skema", "difinalkan_oleh").filter(periode=periode).first()
 
 
-def _penyesuaian(tpp: TppBulan | None, opd: Opd | None) -> dict[int, list[PenyesuaianBaris]]:
+def _penyesuaian(tpp: TppBulan | None, opd_ids: list[int] | None) -> dict[int, list[PenyesuaianBaris]]:
+    """The adjustments recorded in this month per OPD (of `opd_ids`, or every OPD)."""
     if tpp is None:
         return {}
     qs = PenyesuaianTpp.objects.filter(dicatat_di=tpp).select_related("asal__periode", "pegawai")
-    if opd is not None:
-        qs = qs.filter(opd=opd)
+    if opd_ids is not None:
+        qs = qs.filter(opd_id__in=opd_ids)
     result: dict[int, list[PenyesuaianBaris]] = {}
     for p in qs.order_by("pegawai__nip", "asal__periode__tahun", "asal__periode__bulan"):
         result.setdefault(p.opd_id, []).append(
@@ -451,7 +460,7 @@ def data_bulan(periode: Periode, *, opd: Opd | None = None) -> DataTppBulan:
             raise TppError(pesan_tanpa_skema(periode))
         for h in hitung_bulan(periode, skema, opd=opd):
             per_opd.setdefault(h.orang.opd_id, []).append(h.baris())
-    penyesuaian = _penyesuaian(tpp, opd)
+    penyesuaian = _penyesuaian(tpp, [opd.pk] if opd is not None else None)
     opd_ids = set(per_opd) | set(penyesuaian)
     opds = [opd] if opd is not None else list(Opd.objects.filter(pk__in=opd_ids).order_by("-pilot", "urutan", "nama"))
     return DataTppBulan(
@@ -795,23 +804,31 @@ def _kelompok(
     )
 
 
-def ringkasan_bulan(periode: Periode, *, opd_ids: Iterable[int] | None = None) -> RingkasanBulan:
+_BACA = object()  # "not read yet" (None is a month without a TppBulan row)
+
+
+def ringkasan_bulan(
+    periode: Periode, *, opd_ids: Iterable[int] | None = None, tpp=_BACA, skema: SkemaTpp | None = None
+) -> RingkasanBulan:
     """Per OPD: how many pegawai, how many rows not final, the total — for the regency page.
     A final month: aggregates of its frozen rows. An open month: the month's pegawai grouped by
     every input of the arithmetic (±1,800 groups for the 7,000-pegawai bench data), each group computed
     once with `rules.hitung_tpp` exactly as its rows would be (the amounts are whole Rupiah per
     row, so a group's total is the row's amount times its size). Equal to summing `data_bulan`'s
-    rows (tested); a fixed number of queries and little Python at any size."""
+    rows (tested); a fixed number of queries and little Python at any size. `opd_ids`: only
+    those OPDs, filtered in SQL (the OPD page reads its own totals so); `tpp` (the month's
+    TppBulan or None) and `skema` (the scheme in force) when the caller has read them already."""
     if periode.bulan < 1:
         raise TppError("TPP dihitung per bulan, bukan untuk periode tahunan.")
     from django.db.models import Case, F, Sum, When
 
-    ids = set(opd_ids) if opd_ids is not None else None
-    tpp = tpp_bulan_of(periode)
+    ids = sorted(set(opd_ids)) if opd_ids is not None else None
+    if tpp is _BACA:
+        tpp = tpp_bulan_of(periode)
     per_opd: dict[int, list[int]] = {}  # opd → [pegawai, not final, total]
 
     def tambah(opd_id: int | None, n: int, belum: int, jumlah: int) -> None:
-        if opd_id is None or (ids is not None and opd_id not in ids):
+        if opd_id is None:
             return
         row = per_opd.setdefault(opd_id, [0, 0, 0])
         row[0] += n
@@ -820,30 +837,31 @@ def ringkasan_bulan(periode: Periode, *, opd_ids: Iterable[int] | None = None) -
 
     if tpp is not None and tpp.is_final:
         skema = tpp.skema
+        frozen = TppBaris.objects.filter(tpp_bulan=tpp)
+        if ids is not None:
+            frozen = frozen.filter(opd_id__in=ids)
         for opd_id, n, belum, jumlah in (
-            TppBaris.objects.filter(tpp_bulan=tpp)
-            .values("opd_id")
+            frozen.values("opd_id")
             .annotate(n=Count("pk"), belum=Count("pk", filter=~Q(rincian__belum_final=[])), jumlah=Sum("jumlah"))
             .values_list("opd_id", "n", "belum", "jumlah")
             .order_by()
         ):
             tambah(opd_id, n, belum, jumlah or 0)
     else:
-        skema = skema_berlaku(periode.tahun, periode.bulan)
+        skema = skema or skema_berlaku(periode.tahun, periode.bulan)
         if skema is None:
             raise TppError(pesan_tanpa_skema(periode))
         besaran = dict(BesaranTpp.objects.filter(skema=skema).values_list("kelas_jabatan", "besaran"))
         aturan, memo = skema.aturan(), {}
         tanpa_tpp, nama = frozenset(skema.kedudukan_tanpa_tpp or ()), nama_skema(skema)
         evs = _kelompok(
-            Evaluasi.objects.filter(periode=periode, hasil_bulan=True).exclude(pegawai__jenis_asn=Pegawai.JenisAsn.NON_ASN),
-            periode, pegawai="pegawai_id", kelas="snap_kelas_jabatan", extra=("status", "predikat"),
+            _evaluasi_bulan(periode, ids), periode, pegawai="pegawai_id", kelas="snap_kelas_jabatan", extra=("status", "predikat"),
             opd_expr=Case(When(snap_opd__isnull=True, then=F("pegawai__opd_id")), default=F("snap_opd_id")),
             kedudukan=Case(When(snap_kedudukan_hukum="", then=F("pegawai__kedudukan_hukum")),
                            default=F("snap_kedudukan_hukum")),
         )  # fmt: skip
         tanpa = _kelompok(
-            _tanpa_evaluasi(periode, None), periode, pegawai="pk", kelas="jabatan__kelas_jabatan",
+            _tanpa_evaluasi(periode, ids), periode, pegawai="pk", kelas="jabatan__kelas_jabatan",
             opd_expr=F("opd_id"), kedudukan=F("kedudukan_hukum"),
         )  # fmt: skip
         groups = [(row[:4], row[4], row[5], row[6:-1], row[-1]) for row in evs]
@@ -857,8 +875,8 @@ def ringkasan_bulan(periode: Periode, *, opd_ids: Iterable[int] | None = None) -
             h = _hitung(orang, skema, aturan, besaran, presensi, ["-"] if hukdis else [], memo,
                         tanpa_tpp=tanpa_tpp, nama=nama)  # fmt: skip
             tambah(opd_id, n, n if h.belum_final else 0, h.rincian.jumlah * n)
-    penyesuaian = _penyesuaian(tpp, None)
-    semua = set(per_opd) | ({k for k in penyesuaian if ids is None or k in ids})
+    penyesuaian = _penyesuaian(tpp, ids)
+    semua = set(per_opd) | set(penyesuaian)
     opds = Opd.objects.filter(pk__in=semua).order_by("-pilot", "urutan", "nama").only("pk", "kode", "nama")
     return RingkasanBulan(
         final=bool(tpp and tpp.is_final),
@@ -870,3 +888,106 @@ def ringkasan_bulan(periode: Periode, *, opd_ids: Iterable[int] | None = None) -
             for o in opds
         ),
     )
+
+
+# The OPD page: the whole OPD's totals grouped, only the shown page's rows computed ----------------
+
+
+def _urutan_opd(periode: Periode, opd: Opd) -> QuerySet:
+    """The OPD's pegawai of the month as (pegawai_id, kelas, nip) in the rows' order (`_urut`:
+    highest kelas first, no kelas last, then NIP), one query, so a page is sliced in SQL. The kelas
+    and NIP are those a row is computed from: the evaluation's snapshot, today's data without one;
+    NIPs compare by code point as Python compares them (PostgreSQL: collation "C")."""
+    from django.db import connection
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Coalesce, Collate, NullIf
+
+    def nip(expr):
+        return Collate(expr, "C") if connection.vendor == "postgresql" else expr
+
+    evs = (
+        _evaluasi_bulan(periode, [opd.pk])
+        .annotate(
+            u_kelas=F("snap_kelas_jabatan"),
+            u_nip=nip(
+                Coalesce(NullIf(KT("snapshot_pegawai__nip"), Value("")), F("pegawai__nip"), output_field=CharField())
+            ),
+        )
+        .values_list("pegawai_id", "u_kelas", "u_nip")
+        .order_by()
+    )
+    tanpa = (
+        _tanpa_evaluasi(periode, [opd.pk])
+        .annotate(u_kelas=F("jabatan__kelas_jabatan"), u_nip=nip(F("nip")))
+        .values_list("pk", "u_kelas", "u_nip")
+        .order_by()
+    )
+    return evs.union(tanpa, all=True).order_by(F("u_kelas").desc(nulls_last=True), "u_nip", "pegawai_id")
+
+
+class BarisBerhalaman:
+    """An open month's rows of one OPD for a `Paginator`, never all computed: `count()` is the
+    OPD's number of pegawai from the grouped totals; a slice picks its pegawai in SQL in the rows'
+    order and computes only those rows with `hitung_bulan` — the same queries for a page of an OPD
+    of five or of thousands."""
+
+    def __init__(self, periode: Periode, skema: SkemaTpp, opd: Opd, jumlah: int) -> None:
+        self.periode, self.skema, self.opd, self.jumlah = periode, skema, opd, jumlah
+
+    def count(self) -> int:
+        return self.jumlah
+
+    def __len__(self) -> int:
+        return self.jumlah
+
+    def __getitem__(self, key: slice) -> list[BarisTpp]:
+        if not isinstance(key, slice):
+            raise TypeError("BarisBerhalaman hanya dapat diiris.")
+        ids = [row[0] for row in _urutan_opd(self.periode, self.opd)[key]]
+        if not ids:
+            return []
+        rows = {h.orang.pegawai_id: h for h in hitung_bulan(self.periode, self.skema, opd=self.opd, pegawai_ids=ids)}
+        return [rows[pid].baris() for pid in ids if pid in rows]
+
+
+@dataclass(frozen=True)
+class TppOpdBulan:
+    """What the OPD page shows of a month: the whole OPD's totals and its rows (every frozen row
+    of a final month; an open month's rows computed a page at a time)."""
+
+    final: bool
+    skema: str
+    jumlah_pegawai: int
+    belum_final: int
+    jumlah: int
+    baris: tuple[BarisTpp, ...] | BarisBerhalaman
+    penyesuaian: tuple[PenyesuaianBaris, ...] = ()
+
+
+def tpp_opd_bulan(periode: Periode, opd: Opd, tpp=_BACA) -> TppOpdBulan:
+    """One OPD's month for its page. A final month: its frozen rows (read whole; cheap). An open
+    month: the totals grouped the way the regency page computes them (`ringkasan_bulan` for this
+    OPD), the rows computed only for the page shown (`BarisBerhalaman`). TppError without a
+    scheme. `tpp`: the month's TppBulan (or None) when the caller has read it."""
+    if periode.bulan < 1:
+        raise TppError("TPP dihitung per bulan, bukan untuk periode tahunan.")
+    if tpp is _BACA:
+        tpp = tpp_bulan_of(periode)
+    if tpp is None or not tpp.is_final:
+        skema = skema_berlaku(periode.tahun, periode.bulan)
+        if skema is None:
+            raise TppError(pesan_tanpa_skema(periode))
+        ringkas = ringkasan_bulan(periode, opd_ids=[opd.pk], tpp=tpp, skema=skema)
+        isi = next((o for o in ringkas.opd if o.pk == opd.pk), None)
+        n, belum, jumlah = (isi.jumlah_pegawai, isi.belum_final, isi.jumlah) if isi else (0, 0, 0)
+        return TppOpdBulan(
+            final=False, skema=ringkas.skema, jumlah_pegawai=n, belum_final=belum, jumlah=jumlah,
+            baris=BarisBerhalaman(periode, skema, opd, n), penyesuaian=isi.penyesuaian if isi else (),
+        )  # fmt: skip
+    data = data_bulan(periode, opd=opd)
+    isi = data.opd[0]
+    return TppOpdBulan(
+        final=data.final, skema=data.skema, jumlah_pegawai=len(isi.baris),
+        belum_final=sum(1 for b in isi.baris if b.catatan_belum_final), jumlah=isi.jumlah, baris=isi.baris,
+        penyesuaian=isi.penyesuaian,
+    )  # fmt: skip

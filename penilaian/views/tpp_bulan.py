@@ -197,12 +197,11 @@ def tpp_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpRe
     opd = get_opd_tpp_for(request.user, opd_pk)
     tpp = services.tpp_bulan_of(periode)
     try:
-        data, error = services.data_bulan(periode, opd=opd), ""
+        isi, error = services.tpp_opd_bulan(periode, opd, tpp), ""
     except services.TppError as exc:
-        data, error = None, str(exc)
-    isi = data.opd[0] if data else None
-    # An OPD of thousands (a province's Dinkes: 3,640 at 100,000 pegawai) rendered every row: ~1 s
-    # of template work per request. Rows by page; the totals stay those of the whole OPD.
+        isi, error = None, str(exc)
+    # An OPD of thousands (a province's Dinkes: 3,640 at 100,000 pegawai): rows by page, the totals
+    # those of the whole OPD; an open month computes only the shown page's rows (issue #9 bench).
     page = Paginator(isi.baris if isi else (), BARIS_PER_HALAMAN).get_page(request.GET.get("page"))
     context = {
         # The flags show apart (with whose turn it is); Keterangan keeps the other reasons.
@@ -211,9 +210,7 @@ def tpp_opd(request: HttpRequest, tahun: int, bulan: int, opd_pk: int) -> HttpRe
         "periode": periode,
         "opd": opd,
         "tpp": tpp,
-        "data": data,
         "isi": isi,
-        "belum_final": sum(1 for b in isi.baris if b.catatan_belum_final) if isi else 0,
         "error": error,
     }
     return render(request, "penilaian/tpp_opd.html", context)
