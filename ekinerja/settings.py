@@ -242,9 +242,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Seconds the regency's monitoring counts on the Beranda of admin BKD / auditor / Bupati are kept
-# per process (penilaian.widgets_monitoring); the Pemantauan page always counts afresh. 0: never kept.
-BERANDA_PEMANTAUAN_DETIK = env_int("BERANDA_PEMANTAUAN_DETIK", 60)
+# Seconds the regency's counts on the Beranda of admin BKD / auditor / Bupati (the monitoring card,
+# penilaian.widgets_monitoring, and the OPD summary, opd.views.home) are kept per process; the
+# Pemantauan and Pegawai pages always count afresh. 0: never kept.
+BERANDA_RINGKASAN_DETIK = env_int("BERANDA_RINGKASAN_DETIK", 60)
 
 # Cards on the Beranda contributed by apps above `opd` (which must not import them): each entry
 # is a function (user, *, bawahan) -> rendered HTML or "", given the team the Beranda already

@@ -6,7 +6,7 @@ period, the OPDs read, one grouped count.
 
 The regency's count reads every pegawai of the month (~280 ms at 100,000 pegawai: issue #9's
 Beranda of the admin BKD, auditor and Bupati at 23x the trivial view). A Beranda is a glance, not
-the working list, so the regency's rows are kept for BERANDA_PEMANTAUAN_DETIK (per process) and the
+the working list, so the regency's rows are kept for BERANDA_RINGKASAN_DETIK (per process) and the
 card says when they were counted; the Pemantauan page it links to always counts afresh. One OPD's
 counts (admin OPD, Kepala OPD) read that OPD's pegawai only and are never kept."""
 
@@ -42,7 +42,7 @@ def kartu_pemantauan(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
         disimpan = cache.get(kunci)
         if disimpan is None:
             disimpan = (monitoring.capaian_per_opd(periode, opds), timezone.now())
-            cache.set(kunci, disimpan, timeout=settings.BERANDA_PEMANTAUAN_DETIK)
+            cache.set(kunci, disimpan, timeout=settings.BERANDA_RINGKASAN_DETIK)
         rows, dihitung = disimpan
     else:
         rows, dihitung = monitoring.capaian_per_opd(periode, opds), None
@@ -62,6 +62,6 @@ def kartu_pemantauan(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
             "jumlah_opd": len(opds),
             "terendah": terendah,
             "dihitung": dihitung,
-            "segar_menit": max(1, settings.BERANDA_PEMANTAUAN_DETIK // 60),
+            "segar_menit": max(1, settings.BERANDA_RINGKASAN_DETIK // 60),
         },
     )

@@ -483,20 +483,28 @@ def isi_rinci(tree: Pohon, nodes: Iterable[Node]) -> None:
 _SIDIK_SQL = """
 WITH jab AS (SELECT id FROM opd_jabatan WHERE opd_id = %(opd)s),
 peg AS (
-    SELECT id, nip, nama, gelar_depan, gelar_belakang, jabatan_id, opd_id, is_active, kedudukan_hukum
-    FROM opd_pegawai
-    WHERE opd_id = %(opd)s OR jabatan_id IN (SELECT id FROM jab)
-       OR id IN (SELECT pegawai_id FROM opd_penugasanplt)
+    SELECT p.id, p.nip, p.nama, p.gelar_depan, p.gelar_belakang, p.jabatan_id, p.opd_id, p.is_active,
+           p.kedudukan_hukum
+    FROM opd_pegawai p WHERE p.opd_id = %(opd)s
+    UNION
+    SELECT p.id, p.nip, p.nama, p.gelar_depan, p.gelar_belakang, p.jabatan_id, p.opd_id, p.is_active,
+           p.kedudukan_hukum
+    FROM opd_pegawai p WHERE p.jabatan_id IN (SELECT id FROM jab)
+    UNION
+    SELECT p.id, p.nip, p.nama, p.gelar_depan, p.gelar_belakang, p.jabatan_id, p.opd_id, p.is_active,
+           p.kedudukan_hukum
+    FROM opd_pegawai p JOIN opd_penugasanplt t ON t.pegawai_id = p.id
 ),
 skp AS (
     SELECT id, pegawai_id, jabatan_id, status, versi, revisi, mulai, selesai, diubah_pada
     FROM skp_skp WHERE tahun = %(tahun)s AND pegawai_id IN (SELECT id FROM peg)
 ),
 rhk AS (SELECT id, skp_id, jenis, urutan, uraian FROM skp_rencanahasilkerja WHERE skp_id IN (SELECT id FROM skp)),
+rhk_ids AS (SELECT ARRAY(SELECT id FROM rhk) AS ids),
 link AS (
-    SELECT l.id, l.rhk_id, l.rhk_atasan_id FROM skp_intervensirhk l JOIN rhk ON rhk.id = l.rhk_id
+    SELECT l.id, l.rhk_id, l.rhk_atasan_id FROM skp_intervensirhk l, rhk_ids WHERE l.rhk_id = ANY(rhk_ids.ids)
     UNION ALL
-    SELECT l.id, l.rhk_id, l.rhk_atasan_id FROM skp_intervensirhk l JOIN rhk ON rhk.id = l.rhk_atasan_id
+    SELECT l.id, l.rhk_id, l.rhk_atasan_id FROM skp_intervensirhk l, rhk_ids WHERE l.rhk_atasan_id = ANY(rhk_ids.ids)
 )
 SELECT concat_ws('|',
     (SELECT concat(count(*), ':', sum(hashtextextended(x::text, 0))) FROM

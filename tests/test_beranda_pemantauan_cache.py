@@ -1,4 +1,4 @@
-"""The regency's monitoring card on the Beranda keeps its counts for BERANDA_PEMANTAUAN_DETIK
+"""The regency's monitoring card on the Beranda keeps its counts for BERANDA_RINGKASAN_DETIK
 (issue #9: the count reads every pegawai of the month), says when they were counted, and the
 Pemantauan page it links to still counts afresh. One OPD's card is never kept."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,7 +35,7 @@ def _pemantauan_pegawai(client, per) -> int:
 
 
 def test_regency_card_is_kept_and_says_when_it_was_counted(client, world, settings):
-    settings.BERANDA_PEMANTAUAN_DETIK = 60
+    settings.BERANDA_RINGKASAN_DETIK = 60
     per = bulan_ini()
     keadaan(world, per)
     client.force_login(world.admin_bkd)
@@ -49,7 +50,7 @@ def test_regency_card_is_kept_and_says_when_it_was_counted(client, world, settin
 
 
 def test_regency_card_counted_every_time_when_the_window_is_zero(client, world, settings):
-    settings.BERANDA_PEMANTAUAN_DETIK = 0
+    settings.BERANDA_RINGKASAN_DETIK = 0
     per = bulan_ini()
     keadaan(world, per)
     client.force_login(world.admin_bkd)
@@ -59,7 +60,7 @@ def test_regency_card_counted_every_time_when_the_window_is_zero(client, world, 
 
 
 def test_one_opds_card_is_never_kept(client, world, settings):
-    settings.BERANDA_PEMANTAUAN_DETIK = 60
+    settings.BERANDA_RINGKASAN_DETIK = 60
     per = bulan_ini()
     keadaan(world, per)
     client.force_login(world.admin_opd)
@@ -67,3 +68,32 @@ def test_one_opds_card_is_never_kept(client, world, settings):
     assert 'data-testid="pemantauan-dihitung"' not in first
     evaluasi(staf(world.opd, "Pegawai Baru Tiga"), per, "DIKIRIM")
     assert _pegawai(_beranda(client)[0]) == _pegawai(first) + 1
+
+
+def _pegawai_aktif(client) -> int:
+    html = client.get(reverse("opd:dashboard")).content.decode()
+    found = re.search(r'Pegawai aktif</div><div class="stat-value">(\d+)<', html)
+    return int(found.group(1))
+
+
+def test_regency_opd_summary_is_kept_and_says_when(client, world, settings):
+    settings.BERANDA_RINGKASAN_DETIK = 60
+    client.force_login(world.admin_bkd)
+    html = client.get(reverse("opd:dashboard")).content.decode()
+    assert 'data-testid="ringkasan-dihitung"' in html
+    before = _pegawai_aktif(client)
+    staf(world.opd, "Pegawai Baru Empat")
+    assert _pegawai_aktif(client) == before  # kept for the window
+    settings.BERANDA_RINGKASAN_DETIK = 0
+    cache.clear()
+    assert _pegawai_aktif(client) == before + 1
+
+
+def test_admin_opd_summary_is_never_kept(client, world, settings):
+    settings.BERANDA_RINGKASAN_DETIK = 60
+    client.force_login(world.admin_opd)
+    html = client.get(reverse("opd:dashboard")).content.decode()
+    assert 'data-testid="ringkasan-dihitung"' not in html
+    before = _pegawai_aktif(client)
+    staf(world.opd, "Pegawai Baru Lima")
+    assert _pegawai_aktif(client) == before + 1
