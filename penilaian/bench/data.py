@@ -666,6 +666,26 @@ def bangun(spec: Spec, *, seed: int = 7) -> dict[str, int]:
     return jumlah
 
 
+def urutan_produksi() -> str:
+    """Put the evaluations in the order production writes them. The builder streams them per
+    chunk of pegawai with all twelve months, so one month's 100,000 rows lie scattered over the
+    whole table (2.9 GB); in production a month's evaluations are written during that month and
+    sit together. CLUSTER by (periode, status) gives that order once after a build (17 s at
+    100,000; measured: Pemantauan 200 -> 146 ms). Not inside a transaction (the tests)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'penilaian_evaluasi' "
+            "AND indexdef LIKE '%%(periode_id, status)%%'"
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return ""
+        cursor.execute(f"CLUSTER penilaian_evaluasi USING {connection.ops.quote_name(row[0])}")
+    return "CLUSTER penilaian_evaluasi (urutan bulan seperti di produksi)"
+
+
 def analyze() -> str:
     """Planner statistics and the visibility map after a bulk load, as autovacuum leaves them in
     production (PostgreSQL ≥ 13 vacuums after inserts too). Without statistics PostgreSQL plans

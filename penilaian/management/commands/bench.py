@@ -101,6 +101,10 @@ class Command(BaseCommand):
             data = bd.temukan(spec)
             if data is None:
                 raise CommandError("Data bench tidak lengkap setelah dibangun.")
+            t3 = time.perf_counter()
+            urutan = bd.urutan_produksi()
+            if urutan:
+                out(f"{urutan}: {koma(time.perf_counter() - t3, 1)} s.")
         else:
             out("Data bench yang ada dipakai ulang (N dan bulan sama; --force untuk membangun ulang).")
             with transaction.atomic():  # a data set built before the TPP part: add it
