@@ -50,12 +50,12 @@ def current_skp_by_pegawai(pegawai_ids: Iterable[int], tahun: int) -> dict[int, 
     rows = Skp.objects.filter(pegawai_id__in=list(pegawai_ids), tahun=tahun).exclude(status=Skp.Status.DIGANTI)
     for skp in rows.select_related("jabatan"):
         by_pegawai.setdefault(skp.pegawai_id, []).append(skp)
-    result = {}
-    for pid, skps in by_pegawai.items():
-        current = pick_current(skps)
-        if current is not None:
-            result[pid] = current
-    return result
+    return _current_of_each(by_pegawai)
+
+
+def _current_of_each(by_pegawai: dict[int, list]) -> dict:
+    """pegawai id → the current one of their SKP (pick_current), for those who have one."""
+    return {pid: current for pid, skps in by_pegawai.items() if (current := pick_current(skps)) is not None}
 
 
 # Rows -------------------------------------------------------------------------------------------
@@ -292,12 +292,7 @@ def current_skp_ringkas(pegawai_ids: Iterable[int], tahun: int) -> dict[int, Skp
         by_pegawai.setdefault(pegawai_id, []).append(
             SkpRingkas(pk, pegawai_id, status, mulai, revisi, jenis == JenisJabatan.JPT)
         )
-    result = {}
-    for pid, skps in by_pegawai.items():
-        current = pick_current(skps)
-        if current is not None:
-            result[pid] = current
-    return result
+    return _current_of_each(by_pegawai)
 
 
 class OpdChart(OrgChart):
