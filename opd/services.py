@@ -375,6 +375,30 @@ class HitunganOpd:
     tanpa_penilai: int = 0
 
 
+@dataclass(frozen=True)
+class Tersimpan:
+    """A regency-wide count kept for the Beranda, with when it was counted."""
+
+    nilai: object
+    dihitung: datetime.datetime
+
+    @staticmethod
+    def menit() -> int:
+        """The window in whole minutes, as the Beranda says it."""
+        return max(1, settings.BERANDA_RINGKASAN_DETIK // 60)
+
+
+def ringkasan_kabupaten(kunci: str, hitung) -> Tersimpan:
+    """`hitung()` kept for BERANDA_RINGKASAN_DETIK per process under `kunci` (issue #9: the
+    regency's counts on the Beranda of the readers of every OPD read every pegawai; the pages they
+    link to always count afresh). 0 seconds: counted every time."""
+    tersimpan = cache.get(f"beranda-kabupaten:{kunci}")
+    if tersimpan is None:
+        tersimpan = Tersimpan(hitung(), timezone.now())
+        cache.set(f"beranda-kabupaten:{kunci}", tersimpan, timeout=settings.BERANDA_RINGKASAN_DETIK)
+    return tersimpan
+
+
 def hitung_per_opd(
     opd_ids: Iterable[int], *, every_opd: bool = False, on: datetime.date | None = None
 ) -> dict[int, HitunganOpd]:

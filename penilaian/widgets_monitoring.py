@@ -12,12 +12,10 @@ counts (admin OPD, Kepala OPD) read that OPD's pegawai only and are never kept."
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from opd.models import Pegawai
+from opd.services import ringkasan_kabupaten
 from penilaian.services import monitoring
 from penilaian.services._common import periode_sekarang
 
@@ -36,16 +34,13 @@ def kartu_pemantauan(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
     if not opds:
         return ""
     semua = user.can_read_all() or len(opds) > 1
-    if user.can_read_all():
-        # Every reader of all OPDs sees the same rows: one count per period per process and window.
-        kunci = f"beranda-pemantauan:{periode.pk}:{','.join(str(o.pk) for o in opds)}"
-        disimpan = cache.get(kunci)
-        if disimpan is None:
-            disimpan = (monitoring.capaian_per_opd(periode, opds), timezone.now())
-            cache.set(kunci, disimpan, timeout=settings.BERANDA_RINGKASAN_DETIK)
-        rows, dihitung = disimpan
+    tersimpan = None
+    if user.can_read_all():  # the same rows for every reader of all OPDs: kept a while
+        kunci = f"pemantauan:{periode.pk}:{','.join(str(o.pk) for o in opds)}"
+        tersimpan = ringkasan_kabupaten(kunci, lambda: monitoring.capaian_per_opd(periode, opds))
+        rows = tersimpan.nilai
     else:
-        rows, dihitung = monitoring.capaian_per_opd(periode, opds), None
+        rows = monitoring.capaian_per_opd(periode, opds)
     terendah = []
     if semua:  # the least complete first; complete OPDs are not listed
         terendah = sorted(
@@ -61,7 +56,6 @@ def kartu_pemantauan(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
             "opd": None if semua else opds[0],
             "jumlah_opd": len(opds),
             "terendah": terendah,
-            "dihitung": dihitung,
-            "segar_menit": max(1, settings.BERANDA_RINGKASAN_DETIK // 60),
+            "tersimpan": tersimpan,
         },
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,17 +25,15 @@ def _opd_summary(user: Pegawai) -> dict:
     that grow with the positions, not with the pegawai."""
     opds = Opd.objects.all() if user.can_read_all() else Opd.objects.filter(pk__in=user.admin_opd_ids)
     opds = list(opds.order_by("-pilot", "urutan", "nama"))
-    dihitung = None
+    tersimpan = None
     if user.can_read_all():
-        # The regency's counts read every pegawai (~140 ms at 100,000, issue #9): the same for every
-        # reader of all OPDs, so kept BERANDA_RINGKASAN_DETIK per process, and the page says when
-        # they were counted (the Pegawai list they link to is always current).
-        kunci = f"beranda-ringkasan-opd:{','.join(str(o.pk) for o in opds)}"
-        disimpan = cache.get(kunci)
-        if disimpan is None:
-            disimpan = (services.hitung_per_opd((o.pk for o in opds), every_opd=True), timezone.now())
-            cache.set(kunci, disimpan, timeout=settings.BERANDA_RINGKASAN_DETIK)
-        counts, dihitung = disimpan
+        # The regency's counts read every pegawai (~140 ms at 100,000) and are the same for every
+        # reader of all OPDs: kept a while, and the page says when they were counted.
+        tersimpan = services.ringkasan_kabupaten(
+            f"opd:{','.join(str(o.pk) for o in opds)}",
+            lambda: services.hitung_per_opd((o.pk for o in opds), every_opd=True),
+        )
+        counts = tersimpan.nilai
     else:
         counts = services.hitung_per_opd((o.pk for o in opds), every_opd=False)
     rows = [
@@ -55,8 +52,7 @@ def _opd_summary(user: Pegawai) -> dict:
         "total_opd": len(rows),
         "total_pilot": sum(1 for o in opds if o.pilot),
         "total_tanpa": sum(r["tanpa"] for r in rows),
-        "dihitung": dihitung,
-        "segar_menit": max(1, settings.BERANDA_RINGKASAN_DETIK // 60),
+        "tersimpan": tersimpan,
     }
 
 
