@@ -17,12 +17,9 @@ their penilai and mark the two warnings:
 from __future__ import annotations
 
 import datetime
-import pickle
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Q
 from django.utils import timezone
@@ -526,18 +523,10 @@ def sidik_pohon(opd: Opd, tahun: int) -> str | None:
         return cursor.fetchone()[0]
 
 
-def simpan_cache(key: str, value: object, timeout: int) -> None:
-    """Compressed: the tree of a province-size OPD is about a megabyte of HTML."""
-    cache.set(key, zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1), timeout)
-
-
-def baca_cache(key: str) -> object | None:
-    data = cache.get(key)
-    return None if data is None else pickle.loads(zlib.decompress(data))
-
-
-def kunci_cache(opd: Opd, tahun: int, sidik: str) -> str:
-    return f"pohon:{opd.pk}:{tahun}:{timezone.localdate().isoformat()}:{sidik}"
+def kunci_cache(opd: Opd, tahun: int) -> str:
+    """The name the tree is kept under (with the fingerprint, ekinerja.sidik.tersimpan): Plt/Plh
+    are read as of today, so the day is part of it."""
+    return f"pohon:{opd.pk}:{tahun}:{timezone.localdate().isoformat()}"
 
 
 # Who may see which OPD's pohon ---------------------------------------------------------------------

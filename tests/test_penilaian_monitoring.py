@@ -431,3 +431,61 @@ def test_admin_bkd_overview_and_beranda_query_counts_do_not_grow(client, world, 
     cache.clear()  # the Beranda keeps the regency's counts a minute: compare two cold Berandas
     assert _count(client, reverse("opd:dashboard")) == beranda
     assert client.get(url).context["total"].jumlah == 9 + 60
+
+
+# Kept until an input changes (issue #9) ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counts_kept_until_an_input_changes(world):
+    """The counts of every OPD are kept until a table they are computed from changes
+    (ekinerja.jejak): after a change of each input by any path — raw UPDATEs here — equal to the
+    grouping computed anew; a login, a name or another month's evaluation do not recompute them."""
+    from opd.models import Jabatan, JenisJabatan
+    from penilaian.models import Evaluasi, Presensi
+    from skp.models import Skp
+
+    per = bulan_ini()
+    orang = keadaan(world, per)
+    lain = periode(per.tahun + 1, 1, realisasi=3, penilaian=8)
+    evaluasi(world.pegawai, lain, "DRAFT")
+    opds = list(monitoring.opd_dipantau(world.admin_bkd))
+
+    def counts() -> dict[str, tuple]:
+        with CaptureQueriesContext(connection) as ctx:
+            rows = monitoring.capaian_per_opd(per, opds)
+        counts.dihitung = any("GROUP BY" in q["sql"] for q in ctx.captured_queries)
+        return {r.opd.kode: (r.capaian.jumlah, r.capaian.presensi, sorted(r.capaian.langkah.items())) for r in rows}
+
+    def segar() -> dict[str, tuple]:
+        per_opd = {o.pk: monitoring.Capaian() for o in opds}
+        for opd_id, langkah, ada, n in monitoring._hitung_per_opd(per, sorted(per_opd)):
+            per_opd[opd_id].tambah(langkah, bool(ada), n)
+        return {o.kode: (c.jumlah, c.presensi, sorted(c.langkah.items())) for o in opds for c in [per_opd[o.pk]]}
+
+    pg = connection.vendor == "postgresql"
+    assert counts() == segar() and counts.dihitung
+    counts()
+    assert counts.dihitung is not pg
+    Pegawai.objects.update(last_login=timezone.now())
+    Pegawai.objects.filter(pk=world.pegawai.pk).update(nama="Nama Baru")
+    Evaluasi.objects.filter(periode=lain).update(status="DIKIRIM", dikirim_pada=timezone.now())
+    counts()
+    assert counts.dihitung is not pg
+    changes = {
+        "submitted": lambda: Evaluasi.objects.filter(periode=per, pegawai=orang["draf"]).update(
+            status="DIKIRIM", dikirim_pada=timezone.now()),
+        "attendance": lambda: Presensi.objects.filter(periode=per, pegawai=world.penilai).delete(),
+        "SKP approved": lambda: Skp.objects.filter(pegawai=world.kepala).update(status=Skp.Status.DISETUJUI),
+        "login disabled": lambda: Pegawai.objects.filter(pk=world.sekda.pk).update(is_active=False),
+        "back on duty": lambda: Pegawai.objects.filter(pk=orang["belajar"].pk).update(kedudukan_hukum="AKTIF"),
+        "pejabat negara": lambda: Jabatan.objects.filter(pk=world.penilai.jabatan_id).update(
+            jenis=JenisJabatan.PEJABAT_NEGARA),
+    }  # fmt: skip
+    for name, change in changes.items():
+        before = counts()
+        change()
+        after = counts()
+        assert after == segar(), name
+        assert after != before, f"{name}: the fixture's counts must change, or this proves nothing"
+        assert counts.dihitung, name

@@ -21,17 +21,19 @@ queries never grows with pegawai, OPDs or months.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models, router
 from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ekinerja import jejak
 from opd.models import Jabatan, JenisJabatan, Opd, Pegawai
 from opd.services import KEDUDUKAN_BERTUGAS, OrgChart
-from penilaian.models import Evaluasi, Periode
+from penilaian.models import Evaluasi, Periode, Presensi
 from penilaian.services.kurva import boleh_membaca_kurva, opd_kurva_visible_to
 from skp.models import Skp
 
@@ -247,18 +249,39 @@ class BarisOpd:
     capaian: Capaian
 
 
-def capaian_per_opd(periode: Periode, opds: Iterable[Opd]) -> list[BarisOpd]:
-    """The counts of each OPD in `opds` (in their order): one query, grouped in the database."""
-    opds = list(opds)
-    per_opd: dict[int, Capaian] = {o.pk: Capaian() for o in opds}
-    rows = (
-        populasi(periode, per_opd.keys())
-        .values("opd_bulan", "langkah", "ada_presensi")
+def _hitung_per_opd(periode: Periode, opd_ids: list[int]) -> list[tuple[int, str, bool, int]]:
+    """(OPD, step, attendance present, pegawai) of the month for `opd_ids`: one grouped query."""
+    return list(
+        populasi(periode, opd_ids)
+        .values_list("opd_bulan", "langkah", "ada_presensi")
         .annotate(n=Count("pk"))
+        .values_list("opd_bulan", "langkah", "ada_presensi", "n")
         .order_by()
     )
-    for r in rows:
-        per_opd[r["opd_bulan"]].tambah(r["langkah"], bool(r["ada_presensi"]), r["n"])
+
+
+SIMPAN_DETIK = 6 * 3600  # only lets months nobody opens any more leave the cache
+
+
+def capaian_per_opd(periode: Periode, opds: Iterable[Opd]) -> list[BarisOpd]:
+    """The counts of each OPD in `opds` (in their order): one query, grouped in the database, kept
+    until a table it reads changes (ekinerja.jejak; issue #9: every OPD of a province is a grouping
+    over 100,000 pegawai) — the pegawai (not their logins), positions, SKP, and the month's
+    evaluations and attendance."""
+    opds = list(opds)
+    per_opd: dict[int, Capaian] = {o.pk: Capaian() for o in opds}
+    ids = sorted(per_opd)
+    kunci = [
+        *jejak.kunci(Pegawai), *jejak.kunci(Jabatan), *jejak.kunci(Skp), *jejak.kunci(Evaluasi, periode.pk),
+        *jejak.kunci(Presensi, periode.pk),
+    ]  # fmt: skip
+    cakupan = hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=8).hexdigest()
+    rows = jejak.tersimpan(
+        f"pantau:{periode.pk}:{cakupan}", kunci, lambda: _hitung_per_opd(periode, ids),
+        alias=router.db_for_read(Pegawai) or DEFAULT_DB_ALIAS, timeout=SIMPAN_DETIK,
+    )  # fmt: skip
+    for opd_id, langkah, ada_presensi, n in rows:
+        per_opd[opd_id].tambah(langkah, bool(ada_presensi), n)
     return [BarisOpd(o, per_opd[o.pk]) for o in opds]
 
 

@@ -16,23 +16,28 @@ so a regency of 7,000 pegawai costs the same number of queries as a fixture of f
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from ekinerja import jejak, sidik
 from opd import audit
-from opd.models import JenisJabatan, Opd, Pegawai
+from opd.models import Jabatan, JenisJabatan, Opd, Pegawai
+from penilaian import models as penilaian_models
 from penilaian import rules
 from penilaian.models import (
     NAMA_BULAN,
     BesaranTpp,
     Evaluasi,
+    HukumanDisiplin,
     PenyesuaianTpp,
     Periode,
     Presensi,
@@ -41,6 +46,7 @@ from penilaian.models import (
     TppBulan,
 )
 from penilaian.rules import Predikat
+from penilaian.services import tpp_hukdis
 from penilaian.services._common import PenilaianError
 from penilaian.services.tpp_hukdis import hukdis_sedang
 from penilaian.services.tpp_skema import skema_berlaku
@@ -807,6 +813,74 @@ def _kelompok(
 _BACA = object()  # "not read yet" (None is a month without a TppBulan row)
 
 
+def _hitung_terbuka_per_opd(
+    periode: Periode, ids: list[int] | None, skema: SkemaTpp
+) -> dict[int, tuple[int, int, int]]:
+    """An open month per OPD: (pegawai, rows not final, total), from the month's pegawai grouped
+    by every input of the arithmetic, each group computed once with `rules.hitung_tpp` exactly as
+    its rows would be (the amounts are whole Rupiah per row, so a group's total is the row's
+    amount times its size)."""
+    from django.db.models import Case, F, When
+
+    besaran = dict(BesaranTpp.objects.filter(skema=skema).values_list("kelas_jabatan", "besaran"))
+    aturan, memo = skema.aturan(), {}
+    tanpa_tpp, nama = frozenset(skema.kedudukan_tanpa_tpp or ()), nama_skema(skema)
+    evs = _kelompok(
+        _evaluasi_bulan(periode, ids), periode, pegawai="pegawai_id", kelas="snap_kelas_jabatan", extra=("status", "predikat"),
+        opd_expr=Case(When(snap_opd__isnull=True, then=F("pegawai__opd_id")), default=F("snap_opd_id")),
+        kedudukan=Case(When(snap_kedudukan_hukum="", then=F("pegawai__kedudukan_hukum")),
+                       default=F("snap_kedudukan_hukum")),
+    )  # fmt: skip
+    tanpa = _kelompok(
+        _tanpa_evaluasi(periode, ids), periode, pegawai="pk", kelas="jabatan__kelas_jabatan",
+        opd_expr=F("opd_id"), kedudukan=F("kedudukan_hukum"),
+    )  # fmt: skip
+    groups = [(row[:4], row[4], row[5], row[6:-1], row[-1]) for row in evs]
+    groups += [(row[:4], None, "", row[4:-1], row[-1]) for row in tanpa]
+    per_opd: dict[int, list[int]] = {}
+    for (opd_id, kelas, kedudukan, hukdis), status, predikat, pres, n in groups:
+        if opd_id is None:
+            continue
+        presensi = None
+        if pres[0] is not None:  # hari kerja: the row exists
+            presensi = _presensi_dari(pres)
+        orang = _Orang(0, opd_id, "", "", "", "", kelas, kedudukan, 0 if status is not None else None,
+                       status or "", predikat or "")  # fmt: skip
+        h = _hitung(orang, skema, aturan, besaran, presensi, ["-"] if hukdis else [], memo,
+                    tanpa_tpp=tanpa_tpp, nama=nama)  # fmt: skip
+        row = per_opd.setdefault(opd_id, [0, 0, 0])
+        row[0] += n
+        row[1] += n if h.belum_final else 0
+        row[2] += h.rincian.jumlah * n
+    return {opd_id: (n, belum, jumlah) for opd_id, (n, belum, jumlah) in per_opd.items()}
+
+
+# What `_hitung_terbuka_per_opd` reads, as change marks (ekinerja.jejak): the month's evaluations
+# and attendance, the pegawai (the columns read models use: not the last login), the positions,
+# the hukdis, the schemes and their rates. The name also holds a digest of the arithmetic's source,
+# so a deploy that changes it never serves a total of the old one from a shared cache.
+_VERSI_HITUNG = sidik.versi_kode(rules, penilaian_models, tpp_hukdis, sys.modules[__name__])
+SIMPAN_DETIK = 6 * 3600  # only lets months nobody opens any more leave the cache
+
+
+def _terbuka_per_opd(periode: Periode, ids: list[int] | None, skema: SkemaTpp) -> dict[int, tuple[int, int, int]]:
+    """`_hitung_terbuka_per_opd`, kept until a table it reads changes (issue #9: at 100,000
+    pegawai the grouping takes 300-500 ms; a month after its deadline, when the BKD checks and
+    finalises it, hardly changes). Never stale: any write to those tables, by any path, is seen."""
+    cakupan = "semua" if ids is None else hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=8).hexdigest()
+    kunci = [
+        *jejak.kunci(Evaluasi, periode.pk), *jejak.kunci(Presensi, periode.pk), *jejak.kunci(Pegawai),
+        *jejak.kunci(Jabatan), *jejak.kunci(HukumanDisiplin), *jejak.kunci(SkemaTpp), *jejak.kunci(BesaranTpp),
+    ]  # fmt: skip
+    return jejak.tersimpan(
+        f"tpp:{_VERSI_HITUNG}:{periode.pk}:{skema.pk}:{cakupan}",
+        kunci,
+        lambda: _hitung_terbuka_per_opd(periode, ids, skema),
+        alias=router.db_for_read(Evaluasi) or DEFAULT_DB_ALIAS,
+        timeout=SIMPAN_DETIK,
+    )
+
+
 def ringkasan_bulan(
     periode: Periode, *, opd_ids: Iterable[int] | None = None, tpp=_BACA, skema: SkemaTpp | None = None
 ) -> RingkasanBulan:
@@ -820,7 +894,7 @@ def ringkasan_bulan(
     TppBulan or None) and `skema` (the scheme in force) when the caller has read them already."""
     if periode.bulan < 1:
         raise TppError("TPP dihitung per bulan, bukan untuk periode tahunan.")
-    from django.db.models import Case, F, Sum, When
+    from django.db.models import Sum
 
     ids = sorted(set(opd_ids)) if opd_ids is not None else None
     if tpp is _BACA:
@@ -851,30 +925,8 @@ def ringkasan_bulan(
         skema = skema or skema_berlaku(periode.tahun, periode.bulan)
         if skema is None:
             raise TppError(pesan_tanpa_skema(periode))
-        besaran = dict(BesaranTpp.objects.filter(skema=skema).values_list("kelas_jabatan", "besaran"))
-        aturan, memo = skema.aturan(), {}
-        tanpa_tpp, nama = frozenset(skema.kedudukan_tanpa_tpp or ()), nama_skema(skema)
-        evs = _kelompok(
-            _evaluasi_bulan(periode, ids), periode, pegawai="pegawai_id", kelas="snap_kelas_jabatan", extra=("status", "predikat"),
-            opd_expr=Case(When(snap_opd__isnull=True, then=F("pegawai__opd_id")), default=F("snap_opd_id")),
-            kedudukan=Case(When(snap_kedudukan_hukum="", then=F("pegawai__kedudukan_hukum")),
-                           default=F("snap_kedudukan_hukum")),
-        )  # fmt: skip
-        tanpa = _kelompok(
-            _tanpa_evaluasi(periode, ids), periode, pegawai="pk", kelas="jabatan__kelas_jabatan",
-            opd_expr=F("opd_id"), kedudukan=F("kedudukan_hukum"),
-        )  # fmt: skip
-        groups = [(row[:4], row[4], row[5], row[6:-1], row[-1]) for row in evs]
-        groups += [(row[:4], None, "", row[4:-1], row[-1]) for row in tanpa]
-        for (opd_id, kelas, kedudukan, hukdis), status, predikat, pres, n in groups:
-            presensi = None
-            if pres[0] is not None:  # hari kerja: the row exists
-                presensi = _presensi_dari(pres)
-            orang = _Orang(0, opd_id or 0, "", "", "", "", kelas, kedudukan, 0 if status is not None else None,
-                           status or "", predikat or "")  # fmt: skip
-            h = _hitung(orang, skema, aturan, besaran, presensi, ["-"] if hukdis else [], memo,
-                        tanpa_tpp=tanpa_tpp, nama=nama)  # fmt: skip
-            tambah(opd_id, n, n if h.belum_final else 0, h.rincian.jumlah * n)
+        for opd_id, (n, belum, jumlah) in _terbuka_per_opd(periode, ids, skema).items():
+            tambah(opd_id, n, belum, jumlah)
     penyesuaian = _penyesuaian(tpp, ids)
     semua = set(per_opd) | set(penyesuaian)
     opds = Opd.objects.filter(pk__in=semua).order_by("-pilot", "urutan", "nama").only("pk", "kode", "nama")

@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from ekinerja.replika import laporan
+from ekinerja.sidik import tersimpan
 from opd.models import Opd, Pegawai
 from skp.models import Skp
 from skp.pohon import (
@@ -21,14 +22,12 @@ from skp.pohon import (
     Pohon,
     RhkRow,
     Warning,
-    baca_cache,
     build_matriks,
     build_pohon,
     kunci_cache,
     load_rhk,
     pohon_opds,
     sidik_pohon,
-    simpan_cache,
 )
 
 
@@ -199,15 +198,13 @@ CACHE_DETIK = 6 * 3600
 
 def _pohon_data(opd: Opd, tahun: int) -> dict:
     """The page's tree, warning lists and counts, and per node what its RHK fragment needs
-    (SKP id, and per RHK the links into it and both warnings): from the cache when the data it
-    was built from is unchanged (issue #9: building the tree of a 2,500-pegawai OPD takes far
-    longer than a page may), else built and cached."""
-    sidik = sidik_pohon(opd, tahun)
-    key = kunci_cache(opd, tahun, sidik) if sidik else None
-    data = baca_cache(key) if key else None
-    if data is None:
+    (SKP id, and per RHK the links into it and both warnings): kept under the fingerprint of the
+    data it is built from (issue #9: building the tree of a 2,500-pegawai OPD takes far longer
+    than a page may), else built."""
+
+    def bangun() -> dict:
         tree = build_pohon(opd, tahun, rinci=[], batas_peringatan=BATAS_PERINGATAN)
-        data = {
+        return {
             "terbuka": [n.pegawai.pk for n in tree.nodes if n.lazy and n.depth < LEVEL_TERBUKA],
             "html": str(pohon_html(tree, LEVEL_TERBUKA)),
             "orphan_items": str(warning_items(tree.orphans)),
@@ -223,11 +220,8 @@ def _pohon_data(opd: Opd, tahun: int) -> dict:
                 for n in tree.nodes
             },
         }
-        # Cached only if nothing changed while it was built: else the tree might hold rows newer
-        # than its key, which an edit undone later would serve again.
-        if key and sidik_pohon(opd, tahun) == sidik:
-            simpan_cache(key, data, CACHE_DETIK)
-    return data
+
+    return tersimpan(kunci_cache(opd, tahun), lambda: sidik_pohon(opd, tahun), bangun, timeout=CACHE_DETIK)
 
 
 def _nodes_rinci(data: dict, pegawai_ids: list[int]) -> list[Node]:
