@@ -23,6 +23,7 @@ computes (the newcomer's SQLite, a few pegawai).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -54,10 +55,17 @@ def kunci(model, periode_id: int | None = None) -> list[str]:
     return [f"{tabel}:*"] if periode_id is None else [f"{tabel}:*", f"{tabel}:{periode_id}"]
 
 
+# A result is kept at most this long, and marks older than RAPIKAN_SETELAH (far longer: a kept
+# snapshot never predates a mark that is removed) are deleted by `manage.py rapikan_jejak`.
+SIMPAN_MAKS_DETIK = 6 * 3600
+RAPIKAN_SETELAH = datetime.timedelta(days=1)
+
+
 def tersimpan(nama: str, kunci: Iterable[str], hitung: Callable[[], T], *, alias: str, timeout: int) -> T:
     """`hitung()`, or the result kept under `nama` if none of the tables `kunci` changed since the
     snapshot it was computed after. `alias`: the database `hitung` reads (a replica's marks and
-    snapshots are the primary's). `timeout` only lets results nobody asks for leave the cache."""
+    snapshots are the primary's). `timeout` (at most SIMPAN_MAKS_DETIK) only lets results nobody
+    asks for leave the cache."""
     kunci = sorted(set(kunci))
     if connections[alias].vendor != "postgresql":
         return hitung()
@@ -70,5 +78,18 @@ def tersimpan(nama: str, kunci: Iterable[str], hitung: Callable[[], T], *, alias
     if not berubah:
         return data  # type: ignore[return-value]
     data = hitung()
-    sidik.simpan(key, (snapshot, data), timeout)
+    sidik.simpan(key, (snapshot, data), min(timeout, SIMPAN_MAKS_DETIK))
     return data
+
+
+def rapikan(alias: str = "default", *, setelah: datetime.timedelta = RAPIKAN_SETELAH) -> int:
+    """Delete the marks written longer than `setelah` ago: no kept result's snapshot is that old,
+    so none of them can still tell a kept result it changed. A slot's row is rewritten by each
+    transaction that lands on it, so the table never holds more than 65,536 rows per key; this
+    keeps it to the keys and slots of the last day. Returns the number of rows deleted."""
+    conn = connections[alias]
+    if conn.vendor != "postgresql":
+        return 0
+    with conn.cursor() as cursor:
+        cursor.execute("DELETE FROM ek_jejak WHERE dicatat_pada < now() - %s", [setelah])
+        return cursor.rowcount

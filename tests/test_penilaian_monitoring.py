@@ -489,3 +489,32 @@ def test_counts_kept_until_an_input_changes(world):
         assert after == segar(), name
         assert after != before, f"{name}: the fixture's counts must change, or this proves nothing"
         assert counts.dihitung, name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the change marks are PostgreSQL triggers")
+def test_rapikan_jejak_deletes_only_marks_older_than_a_day(world):
+    """`manage.py rapikan_jejak` deletes the marks no kept result can need any more (written more
+    than a day ago, kept results live six hours at most) and keeps the recent ones."""
+    import io as _io
+
+    from django.core.management import call_command
+
+    from ekinerja import jejak
+
+    assert jejak.RAPIKAN_SETELAH.total_seconds() > jejak.SIMPAN_MAKS_DETIK
+    per = bulan_ini()
+    evaluasi(world.pegawai, per, "DRAFT")  # a mark written now
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ek_jejak (kunci, slot, xid, dicatat_pada) VALUES "
+            "('penilaian_evaluasi:1', 7, '7'::xid8, now() - interval '25 hours'), "
+            "('opd_pegawai:*', 8, '8'::xid8, now() - interval '23 hours')"
+        )
+        cursor.execute("SELECT count(*) FROM ek_jejak")
+        (sebelum,) = cursor.fetchone()
+    out = _io.StringIO()
+    call_command("rapikan_jejak", stdout=out)
+    assert out.getvalue().strip() == "1 tanda perubahan lama dihapus."
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(*) FILTER (WHERE slot = 7) FROM ek_jejak")
+        assert cursor.fetchone() == (sebelum - 1, 0)

@@ -24,6 +24,7 @@ CREATE TABLE ek_jejak (
     kunci varchar(80) NOT NULL,
     slot integer NOT NULL,
     xid xid8 NOT NULL,
+    dicatat_pada timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (kunci, slot)
 );
 CREATE INDEX ek_jejak_xid ON ek_jejak (xid);
@@ -31,7 +32,7 @@ CREATE INDEX ek_jejak_xid ON ek_jejak (xid);
 CREATE FUNCTION ek_jejak_catat(kunci text[]) RETURNS void LANGUAGE sql AS $f$
     INSERT INTO ek_jejak (kunci, slot, xid)
     SELECT k, (pg_current_xact_id()::text::bigint % 65536)::integer, pg_current_xact_id() FROM unnest(kunci) k
-    ON CONFLICT (kunci, slot) DO UPDATE SET xid = EXCLUDED.xid
+    ON CONFLICT (kunci, slot) DO UPDATE SET xid = EXCLUDED.xid, dicatat_pada = EXCLUDED.dicatat_pada
 $f$;
 
 CREATE FUNCTION ek_jejak_tabel() RETURNS trigger LANGUAGE plpgsql AS $f$
