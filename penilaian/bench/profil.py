@@ -5,28 +5,36 @@ from __future__ import annotations
 
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.management.base import CommandError, OutputWrapper
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from ekinerja import jejak
 from penilaian.bench.data import DataBench
-from penilaian.bench.halaman import client_for, daftar
+from penilaian.bench.halaman import Halaman, client_for, daftar
 from penilaian.bench.laporan import koma
 
 KODE = ("ringan", "b_pegawai", "b_penilai", "b_kepala", "b_admin_opd", "b_bkd", "b_auditor", "skp", "inbox", "tinjau",
-        "tim", "nilai", "bulan", "pohon", "kurva", "pantau", "tpp", "tpp_opd")  # fmt: skip
+        "tim", "nilai", "bulan", "pohon", "kurva", "pantau", "pantau_hitung", "tpp", "tpp_hitung", "tpp_opd")  # fmt: skip
 ULANG = 5  # requests profiled together (a sampling profiler needs more than one short request)
 
 
 def jalankan(data: DataBench, kode: str, out: OutputWrapper) -> Path:
-    from pyinstrument import Profiler
-
     halaman = next((h for h in daftar(data) if h.kode == kode), None)
     if halaman is None:
         raise CommandError(f"--profil: kode {kode!r} tidak dikenal. Pilihan: {', '.join(KODE)}.")
     client = client_for(halaman.user)
+    with jejak.paksa_hitung() if halaman.dihitung else nullcontext():
+        return _profil(halaman, client, out)
+
+
+def _profil(halaman: Halaman, client: Client, out: OutputWrapper) -> Path:
+    from pyinstrument import Profiler
+
     if client.get(halaman.url).status_code != 200:  # warm-up
         raise CommandError(f"{halaman.judul}: {halaman.url} tidak menjawab 200.")
     profiler = Profiler(interval=0.0005)
@@ -35,7 +43,7 @@ def jalankan(data: DataBench, kode: str, out: OutputWrapper) -> Path:
         client.get(halaman.url)
     profiler.stop()
     teks = profiler.output_text(unicode=True, color=False)
-    path = Path(tempfile.gettempdir()) / f"bench-profil-{kode}.txt"
+    path = Path(tempfile.gettempdir()) / f"bench-profil-{halaman.kode}.txt"
     path.write_text(teks, encoding="utf-8")
     out.write(f"Profil pyinstrument {halaman.judul} ({halaman.url}), {ULANG} permintaan, disimpan di {path}:")
     out.write(teks)
