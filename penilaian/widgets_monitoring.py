@@ -5,17 +5,15 @@ as the Pemantauan page (penilaian.services.monitoring), in a fixed number of que
 period, the OPDs read, one grouped count.
 
 The regency's count reads every pegawai of the month (~280 ms at 100,000 pegawai: issue #9's
-Beranda of the admin BKD, auditor and Bupati at 23x the trivial view). A Beranda is a glance, not
-the working list, so the regency's rows are kept for BERANDA_RINGKASAN_DETIK (per process) and the
-card says when they were counted; the Pemantauan page it links to always counts afresh. One OPD's
-counts (admin OPD, Kepala OPD) read that OPD's pegawai only and are never kept."""
+Beranda of the admin BKD, auditor and Bupati at 23x the trivial view); `capaian_per_opd` keeps it
+until a table it reads changes (ekinerja.jejak), so the card is always current and costs one
+query while nothing changed."""
 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
 
 from opd.models import Pegawai
-from opd.services import ringkasan_kabupaten
 from penilaian.services import monitoring
 from penilaian.services._common import periode_sekarang
 
@@ -34,13 +32,7 @@ def kartu_pemantauan(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
     if not opds:
         return ""
     semua = user.can_read_all() or len(opds) > 1
-    tersimpan = None
-    if user.can_read_all():  # the same rows for every reader of all OPDs: kept a while
-        kunci = f"pemantauan:{periode.pk}:{','.join(str(o.pk) for o in opds)}"
-        tersimpan = ringkasan_kabupaten(kunci, lambda: monitoring.capaian_per_opd(periode, opds))
-        rows = tersimpan.nilai
-    else:
-        rows = monitoring.capaian_per_opd(periode, opds)
+    rows = monitoring.capaian_per_opd(periode, opds)
     terendah = []
     if semua:  # the least complete first; complete OPDs are not listed
         terendah = sorted(
@@ -56,6 +48,5 @@ def kartu_pemantauan(user: Pegawai, *, bawahan: list[Pegawai]) -> str:
             "opd": None if semua else opds[0],
             "jumlah_opd": len(opds),
             "terendah": terendah,
-            "tersimpan": tersimpan,
         },
     )

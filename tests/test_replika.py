@@ -266,3 +266,38 @@ def test_a_server_that_is_not_in_recovery_is_not_read(world):
     finally:
         conf["PORT"] = port
         connections[REPLIKA].close()
+
+
+def test_totals_kept_on_the_replica_follow_its_replay(world):
+    """The regency TPP and the monitoring of every OPD are kept until a table they read changes
+    (ekinerja.jejak): on the replica too, the change marks and snapshots are the primary's as
+    replayed. While replay is paused the kept totals are the replica's state; once the primary's
+    write is replayed the next view computes anew and shows it, and the monitoring page works."""
+    import re
+
+    from penilaian.models import Presensi
+    from penilaian.services import tpp_bulan
+    from tests.penilaian_fixtures_tpp import bulan_tpp
+
+    b = bulan_tpp(world)
+    per = b.per
+    halaman = reverse("penilaian:tpp_bulan", args=[per.tahun, per.bulan])
+    pembaca = _masuk(world.auditor)
+
+    def total() -> str:
+        response = pembaca.get(halaman)
+        assert response.status_code == 200
+        return re.search(r'id="tpp-total">([^<]*)<', response.content.decode()).group(1)
+
+    _tunggu_replika()
+    lama = total()
+    assert total() == lama
+    with _replay_dijeda():
+        Presensi.objects.filter(periode=per, pegawai=world.pegawai).update(tl4=2)
+        assert total() == lama  # the replica has not replayed the write
+        with replika.rute("default"):
+            baru = tpp_bulan.ringkasan_bulan(per).jumlah
+    assert total() != lama
+    assert total() == f"Rp {baru:,}".replace(",", ".")
+    response = pembaca.get(reverse("penilaian:pemantauan_bulan", args=[per.tahun, per.bulan]))
+    assert response.status_code == 200 and world.opd.nama in response.content.decode()
