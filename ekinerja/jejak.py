@@ -18,7 +18,9 @@ snapshot missed — then that change's mark makes it computed again, never the o
 
 Whatever wrote the change — a service, an import, the admin, plain SQL — the trigger marks it:
 no invalidation to forget in a new write path. Off PostgreSQL nothing is kept and every request
-computes (the newcomer's SQLite, a few pegawai).
+computes (the newcomer's SQLite, a few pegawai). Transaction ids only grow, except when a
+database is restored from an older backup: clear a shared cache (Redis, memcached) then; the
+default per-process cache goes with the restart.
 """
 
 from __future__ import annotations

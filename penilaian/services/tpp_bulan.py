@@ -889,7 +889,8 @@ def ringkasan_bulan(
     every input of the arithmetic (±1,800 groups for the 7,000-pegawai bench data), each group computed
     once with `rules.hitung_tpp` exactly as its rows would be (the amounts are whole Rupiah per
     row, so a group's total is the row's amount times its size). Equal to summing `data_bulan`'s
-    rows (tested); a fixed number of queries and little Python at any size. `opd_ids`: only
+    rows (tested); a fixed number of queries and little Python at any size, and kept until a
+    table it reads changes (`_terbuka_per_opd`, ekinerja.jejak). `opd_ids`: only
     those OPDs, filtered in SQL (the OPD page reads its own totals so); `tpp` (the month's
     TppBulan or None) and `skema` (the scheme in force) when the caller has read them already."""
     if periode.bulan < 1:
