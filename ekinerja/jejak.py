@@ -53,10 +53,29 @@ SELECT pg_current_snapshot()::text,
 """
 
 
+# The tables with triggers (penilaian/migrations/0003_jejak.py; tests/test_penilaian_monitoring.py
+# checks the database has them): True for those marked per month. A read model that reads another
+# table adds its triggers in a migration and its name here first — `kunci` refuses a table without.
+TABEL_BERTANDA = {
+    "penilaian_evaluasi": True,
+    "penilaian_presensi": True,
+    "opd_pegawai": False,
+    "opd_jabatan": False,
+    "penilaian_hukumandisiplin": False,
+    "penilaian_skematpp": False,
+    "penilaian_besarantpp": False,
+    "skp_skp": False,
+}
+
+
 def kunci(model, periode_id: int | None = None) -> list[str]:
     """The keys of `model`'s table: the whole table's, and the month's when it is marked per month."""
     tabel = model._meta.db_table
-    return [f"{tabel}:*"] if periode_id is None else [f"{tabel}:*", f"{tabel}:{periode_id}"]
+    if tabel not in TABEL_BERTANDA:
+        raise ValueError(f"{tabel} tidak ditandai trigger ek_jejak: perubahannya tidak akan terlihat.")
+    if periode_id is None or not TABEL_BERTANDA[tabel]:
+        return [f"{tabel}:*"]
+    return [f"{tabel}:*", f"{tabel}:{periode_id}"]
 
 
 _PAKSA = contextvars.ContextVar("jejak_paksa_hitung", default=False)

@@ -551,3 +551,24 @@ def test_a_transaction_marks_each_key_once_and_a_rolled_back_savepoint_unmarks(w
         assert tanda() == ["opd_pegawai:*"]
         Presensi.objects.filter(periode=per).update(tl1=2)
         assert tanda() == ["opd_pegawai:*", f"penilaian_presensi:{per.pk}"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the change marks are PostgreSQL triggers")
+def test_every_table_read_models_key_on_has_its_triggers(db):
+    """`ekinerja.jejak.TABEL_BERTANDA` (what `kunci` accepts) and the triggers in the database agree:
+    a table listed without triggers would serve kept results after it changed."""
+    from ekinerja import jejak
+    from opd.models import Opd
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, array_agg(t.tgname ORDER BY t.tgname) FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'ek_jejak%%' GROUP BY c.relname"
+        )
+        pemicu = dict(cursor.fetchall())
+    per_bulan = ["ek_jejak_d", "ek_jejak_i", "ek_jejak_t", "ek_jejak_u"]
+    assert pemicu == {
+        t: per_bulan if bulanan else ["ek_jejak_idt", "ek_jejak_u"] for t, bulanan in jejak.TABEL_BERTANDA.items()
+    }
+    with pytest.raises(ValueError, match="opd_opd tidak ditandai"):
+        jejak.kunci(Opd)
