@@ -20,6 +20,7 @@ from opd.models import Opd, Pegawai, PenugasanPlt
 from penilaian.models import Periode
 from penilaian.services import monitoring
 from penilaian.services.monitoring import Langkah
+from tests.jejak_bantu import pembaca, setiap_perubahan_terlihat
 from tests.penilaian_fixtures_monitoring import bulan_ini, evaluasi, keadaan, periode, presensi, skp, staf
 
 pytestmark = pytest.mark.django_db
@@ -451,11 +452,11 @@ def test_counts_kept_until_an_input_changes(world):
     evaluasi(world.pegawai, lain, "DRAFT")
     opds = list(monitoring.opd_dipantau(world.admin_bkd))
 
-    def counts() -> dict[str, tuple]:
-        with CaptureQueriesContext(connection) as ctx:
-            rows = monitoring.capaian_per_opd(per, opds)
-        counts.dihitung = any("GROUP BY" in q["sql"] for q in ctx.captured_queries)
+    def baca() -> dict[str, tuple]:
+        rows = monitoring.capaian_per_opd(per, opds)
         return {r.opd.kode: (r.capaian.jumlah, r.capaian.presensi, sorted(r.capaian.langkah.items())) for r in rows}
+
+    counts = pembaca(baca, "GROUP BY")
 
     def segar() -> dict[str, tuple]:
         per_opd = {o.pk: monitoring.Capaian() for o in opds}
@@ -482,13 +483,7 @@ def test_counts_kept_until_an_input_changes(world):
         "pejabat negara": lambda: Jabatan.objects.filter(pk=world.penilai.jabatan_id).update(
             jenis=JenisJabatan.PEJABAT_NEGARA),
     }  # fmt: skip
-    for name, change in changes.items():
-        before = counts()
-        change()
-        after = counts()
-        assert after == segar(), name
-        assert after != before, f"{name}: the fixture's counts must change, or this proves nothing"
-        assert counts.dihitung, name
+    setiap_perubahan_terlihat(counts, segar, changes)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the change marks are PostgreSQL triggers")

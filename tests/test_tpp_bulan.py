@@ -23,6 +23,7 @@ from penilaian.models import BukaKunci, Evaluasi, PenyesuaianTpp, Presensi, Skem
 from penilaian.services import alur
 from penilaian.services import tpp_bulan as services
 from penilaian.services.tpp_bulan import TppError
+from tests.jejak_bantu import pembaca, setiap_perubahan_terlihat
 from tests.penilaian_fixtures_admin import periode, periode_berjalan, staf_opd
 from tests.penilaian_fixtures_tpp import bulan_berikut, bulan_tpp, evaluasi, hukdis, presensi, skema
 
@@ -510,16 +511,13 @@ def test_regency_summary_from_grouped_rows_equals_the_rows(world):
 
 
 def _ringkas_terbaca(per):
-    """`ringkasan_bulan(per)` per OPD kode, and whether it grouped the month (`.dihitung`) or
-    served the totals kept (ekinerja.jejak)."""
+    """`ringkasan_bulan(per)` per OPD kode; `.dihitung`: whether it grouped the month or served the
+    totals kept (ekinerja.jejak)."""
 
     def ringkas() -> dict[str, tuple[int, int, int]]:
-        with CaptureQueriesContext(connection) as ctx:
-            data = services.ringkasan_bulan(per)
-        ringkas.dihitung = any("GROUP BY" in q["sql"] for q in ctx.captured_queries)
-        return {o.kode: (o.jumlah_pegawai, o.belum_final, o.jumlah) for o in data.opd}
+        return {o.kode: (o.jumlah_pegawai, o.belum_final, o.jumlah) for o in services.ringkasan_bulan(per).opd}
 
-    return ringkas
+    return pembaca(ringkas, "GROUP BY")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -569,13 +567,7 @@ def test_regency_summary_kept_until_an_input_changes(world):
         "scheme": lambda: SkemaTpp.objects.filter(pk=b.skema.pk).update(persen_sangat_baik=90),
         "not the month's result": lambda: Evaluasi.objects.filter(pk=ev["pegawai"].pk).update(hasil_bulan=False),
     }  # fmt: skip
-    for name, change in changes.items():
-        before = ringkas()
-        change()
-        after = ringkas()
-        assert after == segar(), name
-        assert after != before, f"{name}: the fixture's totals must change, or this proves nothing"
-        assert ringkas.dihitung, name
+    setiap_perubahan_terlihat(ringkas, segar, changes)
     ringkas()
     assert ringkas.dihitung is not pg
 
