@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
@@ -98,11 +99,18 @@ SIMPAN_MAKS_DETIK = 6 * 3600
 RAPIKAN_SETELAH = datetime.timedelta(days=1)
 
 
-def tersimpan(nama: str, kunci: Iterable[str], hitung: Callable[[], T], *, alias: str, timeout: int) -> T:
+def cakupan(ids: Iterable[int] | None) -> str:
+    """A short part of a result's name for the OPDs it covers (None: every OPD)."""
+    if ids is None:
+        return "semua"
+    return hashlib.blake2b(",".join(map(str, sorted(ids))).encode(), digest_size=8).hexdigest()
+
+
+def tersimpan(nama: str, kunci: Iterable[str], hitung: Callable[[], T], *, alias: str) -> T:
     """`hitung()`, or the result kept under `nama` if none of the tables `kunci` changed since the
     snapshot it was computed after. `alias`: the database `hitung` reads (a replica's marks and
-    snapshots are the primary's). `timeout` (at most SIMPAN_MAKS_DETIK) only lets results nobody
-    asks for leave the cache."""
+    snapshots are the primary's). A result nobody asks for leaves the cache after
+    SIMPAN_MAKS_DETIK."""
     kunci = sorted(set(kunci))
     if connections[alias].vendor != "postgresql":
         return hitung()
@@ -115,7 +123,7 @@ def tersimpan(nama: str, kunci: Iterable[str], hitung: Callable[[], T], *, alias
     if not berubah:
         return data  # type: ignore[return-value]
     data = hitung()
-    sidik.simpan(key, (snapshot, data), min(timeout, SIMPAN_MAKS_DETIK))
+    sidik.simpan(key, (snapshot, data), SIMPAN_MAKS_DETIK)
     return data
 
 

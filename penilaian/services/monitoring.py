@@ -21,7 +21,7 @@ queries never grows with pegawai, OPDs or months.
 from __future__ import annotations
 
 import datetime
-import hashlib
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,7 +30,7 @@ from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrappe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ekinerja import jejak
+from ekinerja import jejak, sidik
 from opd.models import Jabatan, JenisJabatan, Opd, Pegawai
 from opd.services import KEDUDUKAN_BERTUGAS, OrgChart
 from penilaian.models import Evaluasi, Periode, Presensi
@@ -260,7 +260,9 @@ def _hitung_per_opd(periode: Periode, opd_ids: list[int]) -> list[tuple[int, str
     )
 
 
-SIMPAN_DETIK = 6 * 3600  # only lets months nobody opens any more leave the cache
+# Part of the kept counts' name: a deploy that changes how they are counted never serves the old
+# ones from a shared cache.
+_VERSI_HITUNG = sidik.versi_kode(sys.modules[__name__])
 
 
 def capaian_per_opd(periode: Periode, opds: Iterable[Opd]) -> list[BarisOpd]:
@@ -275,10 +277,9 @@ def capaian_per_opd(periode: Periode, opds: Iterable[Opd]) -> list[BarisOpd]:
         *jejak.kunci(Pegawai), *jejak.kunci(Jabatan), *jejak.kunci(Skp), *jejak.kunci(Evaluasi, periode.pk),
         *jejak.kunci(Presensi, periode.pk),
     ]  # fmt: skip
-    cakupan = hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=8).hexdigest()
     rows = jejak.tersimpan(
-        f"pantau:{periode.pk}:{cakupan}", kunci, lambda: _hitung_per_opd(periode, ids),
-        alias=router.db_for_read(Pegawai) or DEFAULT_DB_ALIAS, timeout=SIMPAN_DETIK,
+        f"pantau:{_VERSI_HITUNG}:{periode.pk}:{jejak.cakupan(ids)}", kunci, lambda: _hitung_per_opd(periode, ids),
+        alias=router.db_for_read(Pegawai) or DEFAULT_DB_ALIAS,
     )  # fmt: skip
     for opd_id, langkah, ada_presensi, n in rows:
         per_opd[opd_id].tambah(langkah, bool(ada_presensi), n)

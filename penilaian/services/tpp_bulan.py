@@ -16,7 +16,6 @@ so a regency of 7,000 pegawai costs the same number of queries as a fixture of f
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -860,24 +859,21 @@ def _hitung_terbuka_per_opd(
 # the hukdis, the schemes and their rates. The name also holds a digest of the arithmetic's source,
 # so a deploy that changes it never serves a total of the old one from a shared cache.
 _VERSI_HITUNG = sidik.versi_kode(rules, penilaian_models, tpp_hukdis, sys.modules[__name__])
-SIMPAN_DETIK = 6 * 3600  # only lets months nobody opens any more leave the cache
 
 
 def _terbuka_per_opd(periode: Periode, ids: list[int] | None, skema: SkemaTpp) -> dict[int, tuple[int, int, int]]:
     """`_hitung_terbuka_per_opd`, kept until a table it reads changes (issue #9: at 100,000
     pegawai the grouping takes 300-500 ms; a month after its deadline, when the BKD checks and
     finalises it, hardly changes). Never stale: any write to those tables, by any path, is seen."""
-    cakupan = "semua" if ids is None else hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=8).hexdigest()
     kunci = [
         *jejak.kunci(Evaluasi, periode.pk), *jejak.kunci(Presensi, periode.pk), *jejak.kunci(Pegawai),
         *jejak.kunci(Jabatan), *jejak.kunci(HukumanDisiplin), *jejak.kunci(SkemaTpp), *jejak.kunci(BesaranTpp),
     ]  # fmt: skip
     return jejak.tersimpan(
-        f"tpp:{_VERSI_HITUNG}:{periode.pk}:{skema.pk}:{cakupan}",
+        f"tpp:{_VERSI_HITUNG}:{periode.pk}:{skema.pk}:{jejak.cakupan(ids)}",
         kunci,
         lambda: _hitung_terbuka_per_opd(periode, ids, skema),
         alias=router.db_for_read(Evaluasi) or DEFAULT_DB_ALIAS,
-        timeout=SIMPAN_DETIK,
     )
 
 
